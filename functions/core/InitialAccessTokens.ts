@@ -1,0 +1,51 @@
+import { ConfigurationError } from './errors.js';
+import { rememberSecret } from './logger.js';
+import type { SecretStore } from './ports/SecretStore.js';
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * Reads initial access tokens from Secrets Manager and caches them per container. An admin can
+ * regenerate the token (seed 004), which invalidates the old one at once: callers re-read with
+ * `{ refresh: true }` after a 401.
+ */
+export class InitialAccessTokens {
+  readonly #cache = new Map<string, CachedToken>();
+
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly ttlMs = 5 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(secretId: string, options: { refresh?: boolean } = {}): Promise<string> {
+    const cached = this.#cache.get(secretId);
+    if (cached && !options.refresh && cached.expiresAt > this.now()) return cached.token;
+    const secret = await this.secrets.get(secretId);
+    if (!secret) throw new ConfigurationError(`initial access token secret ${secretId} does not exist or has no value`);
+    const token = parseInitialAccessToken(secret.value);
+    if (!token) throw new ConfigurationError(`initial access token secret ${secretId} holds no token`);
+    rememberSecret(token);
+    this.#cache.set(secretId, { token, expiresAt: this.now() + this.ttlMs });
+    return token;
+  }
+}
+
+/** The SecretString is either the raw token or JSON `{"initialAccessToken": "..."}`. */
+export function parseInitialAccessToken(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(trimmed) as { initialAccessToken?: unknown };
+      return typeof parsed.initialAccessToken === 'string' && parsed.initialAccessToken.trim()
+        ? parsed.initialAccessToken.trim()
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return trimmed || undefined;
+}

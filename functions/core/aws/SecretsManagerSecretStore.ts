@@ -1,0 +1,108 @@
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  type CreateSecretInput,
+  SecretAlreadyExistsError,
+  type SecretStore,
+  type SecretSummary,
+  type StoredSecret,
+} from '../ports/SecretStore.js';
+import { classifyAwsError } from './classifyAwsError.js';
+
+const ABSENT = new Set(['ResourceNotFoundException']);
+
+function isScheduledForDeletion(error: unknown): boolean {
+  return error instanceof Error && error.name === 'InvalidRequestException' && /deleted|deletion/i.test(error.message);
+}
+
+export class SecretsManagerSecretStore implements SecretStore {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async get(secretId: string): Promise<StoredSecret | undefined> {
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (out.SecretString === undefined || !out.ARN || !out.Name) return undefined;
+      return { arn: out.ARN, name: out.Name, value: out.SecretString, versionId: out.VersionId };
+    } catch (error) {
+      if (ABSENT.has((error as Error).name) || isScheduledForDeletion(error)) return undefined;
+      throw classifyAwsError(error, 'reading a secret');
+    }
+  }
+
+  async create(input: CreateSecretInput): Promise<{ arn: string; versionId?: string }> {
+    try {
+      const out = await this.client.send(
+        new CreateSecretCommand({
+          Name: input.name,
+          SecretString: input.value,
+          Description: input.description,
+          KmsKeyId: input.kmsKeyId,
+          ClientRequestToken: input.clientRequestToken,
+          Tags: input.tags && Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      );
+      return { arn: out.ARN ?? '', versionId: out.VersionId };
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'ResourceExistsException' || isScheduledForDeletion(error)) {
+        throw new SecretAlreadyExistsError(input.name);
+      }
+      throw classifyAwsError(error, 'creating a secret');
+    }
+  }
+
+  async put(secretId: string, value: string, clientRequestToken?: string): Promise<{ arn: string; versionId?: string }> {
+    try {
+      const out = await this.client.send(
+        new PutSecretValueCommand({ SecretId: secretId, SecretString: value, ClientRequestToken: clientRequestToken }),
+      );
+      return { arn: out.ARN ?? '', versionId: out.VersionId };
+    } catch (error) {
+      if ((error as Error).name === 'ResourceExistsException') throw new SecretAlreadyExistsError(secretId);
+      throw classifyAwsError(error, 'writing a secret');
+    }
+  }
+
+  async delete(secretId: string, options: { force: true } | { recoveryWindowDays: number }): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteSecretCommand({
+          SecretId: secretId,
+          ...('force' in options
+            ? { ForceDeleteWithoutRecovery: true }
+            : { RecoveryWindowInDays: options.recoveryWindowDays }),
+        }),
+      );
+    } catch (error) {
+      if (ABSENT.has((error as Error).name) || isScheduledForDeletion(error)) return;
+      throw classifyAwsError(error, 'deleting a secret');
+    }
+  }
+
+  async list(prefix: string): Promise<SecretSummary[]> {
+    const found: SecretSummary[] = [];
+    let NextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], NextToken, MaxResults: 100 }),
+        );
+        for (const entry of page.SecretList ?? []) {
+          if (!entry.ARN || !entry.Name?.startsWith(prefix)) continue;
+          const tags = Object.fromEntries((entry.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+          found.push({ arn: entry.ARN, name: entry.Name, tags });
+        }
+        NextToken = page.NextToken;
+      } while (NextToken);
+    } catch (error) {
+      throw classifyAwsError(error, 'listing secrets');
+    }
+    return found;
+  }
+}

@@ -1,0 +1,26 @@
+import { ConfigurationError, type DcrError, TemporarilyUnavailableError } from '../errors.js';
+
+const CONFIGURATION_FAULTS = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'DecryptionFailure',
+  'EncryptionFailure',
+]);
+
+/**
+ * Maps an AWS SDK failure (after the SDK's own retries) to our error classes: permission and KMS faults
+ * need an operator, everything else (throttling, 5xx, network) may pass.
+ */
+export function classifyAwsError(error: unknown, action: string): DcrError {
+  const name = error instanceof Error ? error.name : 'UnknownError';
+  if (CONFIGURATION_FAULTS.has(name)) {
+    return new ConfigurationError(`${action} was refused by AWS (${name})`, { cause: error });
+  }
+  return new TemporarilyUnavailableError(`${action} failed (${name})`, 2, { cause: error });
+}

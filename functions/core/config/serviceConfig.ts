@@ -1,0 +1,58 @@
+import * as z from 'zod/mini';
+import { ConfigurationError } from '../errors.js';
+import { TARGET_NAME, type TargetConfig, targetConfigSchema } from './targetConfig.js';
+
+// Secrets Manager allows these characters in a name; the prefix must leave room for target and tenant.
+const SECRET_NAME_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
+
+export const serviceConfigSchema = z
+  .looseObject({
+    secretNamePrefix: z._default(z.string().check(z.regex(SECRET_NAME_PREFIX, 'use only A-Z a-z 0-9 / _ + = . @ -')), 'dcr/clients/'),
+    kmsKeyId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+    defaultTarget: z._default(z.string().check(z.regex(TARGET_NAME)), 'default'),
+    targets: z
+      .record(z.string().check(z.regex(TARGET_NAME, 'target names match ^[a-z0-9][a-z0-9-]{0,31}$')), targetConfigSchema)
+      .check(z.refine((targets) => Object.keys(targets).length > 0, 'at least one target is required')),
+  })
+  .check(
+    z.refine((config) => config.defaultTarget in config.targets, {
+      message: 'must name one of the configured targets',
+      path: ['defaultTarget'],
+    }),
+  );
+export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
+
+/** Formats zod issues as `path: message` so an operator sees which field is wrong. */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
+}
+
+/** Parses and validates the JSON configuration document; throws a ConfigurationError naming the bad field. */
+export function parseServiceConfig(json: string, source: string): ServiceConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new ConfigurationError(`configuration in ${source} is not valid JSON`);
+  }
+  const parsed = serviceConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigurationError(`configuration in ${source} is invalid: ${describeIssues(parsed.error.issues)}`);
+  }
+  return parsed.data;
+}
+
+export interface ResolvedTarget {
+  name: string;
+  config: TargetConfig;
+}
+
+export function resolveTarget(config: ServiceConfig, requested: string | undefined): ResolvedTarget | undefined {
+  const name = requested ?? config.defaultTarget;
+  const target = Object.hasOwn(config.targets, name) ? config.targets[name] : undefined;
+  return target ? { name, config: target } : undefined;
+}
+
+export function secretNameFor(config: ServiceConfig, target: string, tenantId: string): string {
+  return `${config.secretNamePrefix}${target}/${tenantId}`;
+}

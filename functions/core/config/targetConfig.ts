@@ -1,0 +1,50 @@
+import * as z from 'zod/mini';
+
+export const TARGET_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const PROFILES = ['salesforce', 'rfc7591'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+/** https only; plain http only for loopback hosts, so local peers work and nothing else can be reached in clear. */
+export function isAllowedEndpoint(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.hash) return false;
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  return LOOPBACK_HOSTS.has(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname);
+}
+
+export const endpointUrl = z.string().check(
+  z.refine(isAllowedEndpoint, 'must be an https: URL (http: only for loopback hosts), without credentials or fragment'),
+);
+
+/** RFC 7591 client metadata: known fields are type-checked, unknown fields pass through to the provider. */
+export const clientMetadataSchema = z
+  .looseObject({
+    client_name: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+    redirect_uris: z.optional(z.array(z.string().check(z.maxLength(2048))).check(z.maxLength(100))),
+    grant_types: z.optional(z.array(z.string().check(z.maxLength(255))).check(z.maxLength(20))),
+    response_types: z.optional(z.array(z.string().check(z.maxLength(255))).check(z.maxLength(20))),
+    contacts: z.optional(z.array(z.string().check(z.maxLength(320))).check(z.maxLength(20))),
+    scope: z.optional(z.string().check(z.maxLength(2048))),
+    token_endpoint_auth_method: z.optional(z.string().check(z.maxLength(255))),
+    application_type: z.optional(z.string().check(z.maxLength(64))),
+  })
+  .check(z.refine((value) => Object.keys(value).length <= 50, 'at most 50 metadata fields'));
+export type ClientMetadata = z.infer<typeof clientMetadataSchema>;
+
+export const targetConfigSchema = z.looseObject({
+  profile: z.enum(PROFILES),
+  registrationEndpoint: endpointUrl,
+  initialAccessTokenSecretId: z.string().check(z.minLength(1), z.maxLength(2048)),
+  tokenEndpoint: z.optional(endpointUrl),
+  clientMetadata: z._default(clientMetadataSchema, {}),
+});
+export type TargetConfig = z.infer<typeof targetConfigSchema>;

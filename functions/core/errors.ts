@@ -1,0 +1,97 @@
+/**
+ * Every failure the service reports is one of these classes. The class fixes the HTTP status, the
+ * OAuth-style error code and whether a retry can help, so mapping to a response or to "throw for a
+ * Lambda retry" is one lookup, not scattered `if`s. Messages never carry secret material.
+ */
+export abstract class DcrError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  abstract readonly retryable: boolean;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The caller sent something we cannot act on: bad JSON, a schema violation, an unknown target. */
+export class InvalidRequestError extends DcrError {
+  readonly code = 'invalid_request';
+  readonly status = 400;
+  readonly retryable = false;
+}
+
+/** The identity provider refused the client metadata; `code` is the provider's own error code. */
+export class InvalidClientMetadataError extends DcrError {
+  readonly status = 400;
+  readonly retryable = false;
+
+  constructor(
+    readonly code: 'invalid_client_metadata' | 'invalid_redirect_uri' | 'invalid_software_statement' | 'unapproved_software_statement',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DcrError {
+  readonly code = 'not_found';
+  readonly status = 404;
+  readonly retryable = false;
+}
+
+/** The identity provider cannot do what was asked (e.g. no RFC 7592 support): nothing was changed. */
+export class NotSupportedError extends DcrError {
+  readonly code = 'not_supported';
+  readonly status = 409;
+  readonly retryable = false;
+}
+
+/** A terminal failure at the identity provider, e.g. the initial access token was rejected. */
+export class UpstreamError extends DcrError {
+  readonly code = 'upstream_error';
+  readonly status = 502;
+  readonly retryable = false;
+
+  constructor(
+    message: string,
+    readonly upstreamStatus?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The initial access token was refused (401/403): the caller may re-read it once and retry. */
+export class InitialAccessTokenRejectedError extends UpstreamError {}
+
+/** Throttling, a 5xx, a network fault or a registration still in progress: retrying later can work. */
+export class TemporarilyUnavailableError extends DcrError {
+  readonly code = 'temporarily_unavailable';
+  readonly status = 503;
+  readonly retryable = true;
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+    options?: ErrorOptions & { ambiguous?: boolean },
+  ) {
+    super(message, options);
+    this.ambiguous = options?.ambiguous ?? false;
+  }
+
+  /** True when a request may have reached the identity provider before the failure (e.g. a timeout). */
+  readonly ambiguous: boolean;
+}
+
+/** Our own configuration or permissions are wrong: an operator must act, retrying will not help. */
+export class ConfigurationError extends DcrError {
+  readonly code = 'server_error';
+  readonly status = 500;
+  readonly retryable = false;
+}
+
+/** Anything that is not a DcrError is an unexpected fault: answer 500 and let events be retried. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof DcrError ? error.retryable : true;
+}

@@ -1,0 +1,70 @@
+import {
+  type DcrError,
+  InitialAccessTokenRejectedError,
+  InvalidClientMetadataError,
+  TemporarilyUnavailableError,
+  UpstreamError,
+} from '../errors.js';
+import { scrubSecrets } from '../logger.js';
+
+const METADATA_ERRORS = new Set([
+  'invalid_client_metadata',
+  'invalid_redirect_uri',
+  'invalid_software_statement',
+  'unapproved_software_statement',
+] as const);
+type MetadataErrorCode = typeof METADATA_ERRORS extends Set<infer T> ? T : never;
+
+const MAX_DESCRIPTION = 500;
+
+export interface UpstreamErrorBody {
+  error?: string;
+  error_description?: string;
+}
+
+/** Reads `error` / `error_description` from an OAuth error body, trimmed and scrubbed; tolerates non-JSON. */
+export function parseErrorBody(text: string): UpstreamErrorBody {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const clean = (value: unknown) =>
+      typeof value === 'string' ? scrubSecrets(value.replace(/[\u0000-\u001f]/g, ' ')).slice(0, MAX_DESCRIPTION) : undefined;
+    return { error: clean(body.error), error_description: clean(body.error_description) };
+  } catch {
+    return {};
+  }
+}
+
+/** Seconds to wait from a Retry-After header (delta-seconds or HTTP date), bounded to [1, 300]. */
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header.trim()) : (Date.parse(header) - now) / 1000;
+  if (!Number.isFinite(seconds)) return undefined;
+  return Math.min(300, Math.max(1, Math.ceil(seconds)));
+}
+
+/** One table from an identity provider's HTTP answer to our error classes. */
+export function classifyUpstreamFailure(
+  status: number,
+  body: UpstreamErrorBody,
+  retryAfterHeader: string | null,
+  action: string,
+): DcrError {
+  const said = [body.error, body.error_description].filter(Boolean).join(': ');
+  const detail = said ? ` (${said})` : '';
+  if (status === 429 || status >= 500) {
+    return new TemporarilyUnavailableError(
+      `identity provider answered ${status} to ${action}${detail}`,
+      parseRetryAfter(retryAfterHeader) ?? 5,
+    );
+  }
+  if (status === 400 && body.error && METADATA_ERRORS.has(body.error as MetadataErrorCode)) {
+    return new InvalidClientMetadataError(
+      body.error as MetadataErrorCode,
+      body.error_description ?? `identity provider refused the client metadata (${body.error})`,
+    );
+  }
+  if (status === 401 || status === 403) {
+    return new InitialAccessTokenRejectedError(`identity provider refused the token for ${action}${detail}`, status);
+  }
+  return new UpstreamError(`identity provider answered ${status} to ${action}${detail}`, status);
+}

@@ -1,0 +1,43 @@
+export interface StoredSecret {
+  arn: string;
+  name: string;
+  value: string;
+  versionId?: string;
+}
+
+export interface CreateSecretInput {
+  name: string;
+  value: string;
+  description?: string;
+  kmsKeyId?: string;
+  tags?: Record<string, string>;
+  /** Idempotency token: a retried create with the same token and value is a no-op. */
+  clientRequestToken?: string;
+}
+
+export interface SecretSummary {
+  arn: string;
+  name: string;
+  tags: Record<string, string>;
+}
+
+/** Secrets Manager, reduced to what the service needs. */
+export interface SecretStore {
+  /** The secret's current value, or undefined when it does not exist (or is scheduled for deletion). */
+  get(secretId: string): Promise<StoredSecret | undefined>;
+  /** Creates a secret; throws SecretAlreadyExistsError when the name is taken. */
+  create(input: CreateSecretInput): Promise<{ arn: string; versionId?: string }>;
+  /** Writes a new current version. With a token, a version with that token and another value fails. */
+  put(secretId: string, value: string, clientRequestToken?: string): Promise<{ arn: string; versionId?: string }>;
+  /** Deletes a secret, immediately (`force`) or after a recovery window. Absent secrets are fine. */
+  delete(secretId: string, options: { force: true } | { recoveryWindowDays: number }): Promise<void>;
+  /** Secrets whose name starts with `prefix`. */
+  list(prefix: string): Promise<SecretSummary[]>;
+}
+
+export class SecretAlreadyExistsError extends Error {
+  constructor(readonly secretName: string) {
+    super(`secret ${secretName} already exists`);
+    this.name = 'SecretAlreadyExistsError';
+  }
+}

@@ -1,0 +1,74 @@
+import * as z from 'zod/mini';
+import type { ResolvedTarget } from './config/serviceConfig.js';
+import type { ClientRegistration } from './ports/IdentityProvider.js';
+
+/** What the pending claim holds while a registration is under way: no secret material. */
+export interface PendingRecord {
+  dcr_status: 'pending';
+  tenant_id: string;
+  target: string;
+  claim_id: string;
+  claimed_at: string;
+}
+
+/** The SecretString of a tenant's client secret once registered. */
+export interface RegisteredRecord {
+  dcr_status: 'registered';
+  client_id: string;
+  client_secret?: string;
+  registration_access_token?: string;
+  registration_client_uri?: string;
+  client_id_issued_at?: number;
+  client_secret_expires_at?: number;
+  token_endpoint_auth_method: string;
+  token_endpoint?: string;
+  tenant_id: string;
+  target: string;
+  profile: string;
+  registration_endpoint: string;
+  registered_at: string;
+  /** Every other field the provider returned (grant_types, redirect_uris, Salesforce's scopes, …). */
+  client_metadata: Record<string, unknown>;
+}
+
+export type SecretRecord = PendingRecord | RegisteredRecord;
+
+const recordSchema = z.looseObject({
+  dcr_status: z.enum(['pending', 'registered']),
+  tenant_id: z.string(),
+  target: z.string(),
+  client_id: z.optional(z.string()),
+  claimed_at: z.optional(z.string()),
+});
+
+export function buildRegisteredRecord(
+  tenantId: string,
+  target: ResolvedTarget,
+  registration: ClientRegistration,
+  registeredAt: Date,
+): RegisteredRecord {
+  const { metadata, ...issued } = registration;
+  return {
+    dcr_status: 'registered',
+    ...issued,
+    token_endpoint: target.config.tokenEndpoint,
+    tenant_id: tenantId,
+    target: target.name,
+    profile: target.config.profile,
+    registration_endpoint: target.config.registrationEndpoint,
+    registered_at: registeredAt.toISOString(),
+    client_metadata: metadata,
+  };
+}
+
+/** Parses a stored record; undefined when the secret is not one of ours. */
+export function parseSecretRecord(value: string): SecretRecord | undefined {
+  try {
+    const parsed = recordSchema.safeParse(JSON.parse(value));
+    if (!parsed.success) return undefined;
+    if (parsed.data.dcr_status === 'registered' && !parsed.data.client_id) return undefined;
+    return parsed.data as unknown as SecretRecord;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,15 @@
+import type { ServiceConfig } from '../config/serviceConfig.js';
+import type { InitialAccessTokens } from '../InitialAccessTokens.js';
+import type { Logger } from '../logger.js';
+import type { IdentityProvider } from '../ports/IdentityProvider.js';
+import type { SecretStore } from '../ports/SecretStore.js';
+
+/** The ports every use case takes as an argument, so the Lambda, the CLI and tests share one core. */
+export interface UseCaseDependencies {
+  config: ServiceConfig;
+  secrets: SecretStore;
+  idp: IdentityProvider;
+  tokens: InitialAccessTokens;
+  logger: Logger;
+  now?: () => Date;
+}

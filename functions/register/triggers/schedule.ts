@@ -1,0 +1,30 @@
+import * as z from 'zod/mini';
+import { TARGET_NAME } from '../../core/config/targetConfig.js';
+import type { Logger } from '../../core/logger.js';
+import { type CanaryResult, runCanary } from '../../core/useCases/runCanary.js';
+import type { Runtime } from '../runtime.js';
+
+/** EventBridge Scheduler delivers its `input` as the event itself: `{"action":"canary","target":"optional"}`. */
+export const scheduleInputSchema = z.object({
+  action: z.literal('canary'),
+  target: z.optional(z.string().check(z.regex(TARGET_NAME))),
+});
+
+export function isScheduleEvent(event: unknown): event is { action: unknown } {
+  return typeof event === 'object' && event !== null && 'action' in event;
+}
+
+/** Runs the canary; any failure is logged and thrown so the invocation counts as failed and alarms. */
+export async function handleSchedule(event: unknown, runtime: Runtime, logger: Logger): Promise<CanaryResult> {
+  const parsed = scheduleInputSchema.safeParse(event);
+  if (!parsed.success) {
+    logger.error('schedule input is invalid; expected {"action":"canary","target"?}');
+    throw new Error('invalid schedule input');
+  }
+  try {
+    return await runCanary(parsed.data.target, await runtime.dependencies(logger));
+  } catch (error) {
+    logger.error('canary failed', { target: parsed.data.target, error });
+    throw error;
+  }
+}
