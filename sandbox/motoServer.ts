@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { freePort } from './freePort.js';
+
+export interface MotoServer {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export class MotoNotInstalledError extends Error {
+  constructor() {
+    super('moto_server is not on PATH. Install it with: pip install "moto[server]"');
+    this.name = 'MotoNotInstalledError';
+  }
+}
+
+export function motoInstalled(): boolean {
+  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Starts moto_server (AWS emulator) on a free loopback port and waits until it answers. */
+export async function startMotoServer(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
+  if (!motoInstalled()) throw new MotoNotInstalledError();
+  const port = await freePort();
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited early (${child.exitCode}): ${stderr}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return { endpoint, port, stop: () => stopChild(child) };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stopChild(child);
+  throw new Error(`moto_server did not answer on ${endpoint} in time: ${stderr}`);
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
+export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
