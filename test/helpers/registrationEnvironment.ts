@@ -8,15 +8,10 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
 import { captureStdout } from './logCapture.js';
+import { loadSeed000 } from './seedFixture.js';
 
-export const SEED_REQUEST = {
-  redirect_uris: ['http://localhost'],
-  response_types: ['code', 'token', 'id_token'],
-  grant_types: ['authorization_code', 'implicit', 'refresh_token'],
-  application_type: 'web',
-  contacts: ['abc@sf.com', 've7jtb@example.org'],
-  client_name: 'Example Olivier',
-};
+/** Salesforce's request body from seed 000, exactly as the fixture has it. */
+export const SEED_REQUEST = loadSeed000().request as { redirect_uris: string[]; response_types: string[]; client_name: string };
 
 type Handler = (event: unknown, context?: { awsRequestId: string }) => Promise<any>;
 

@@ -1,0 +1,58 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SecretsManagerSecretStore } from '../../functions/core/aws/SecretsManagerSecretStore.js';
+import { ConfigurationError } from '../../functions/core/errors.js';
+import { InitialAccessTokens, parseInitialAccessToken } from '../../functions/core/InitialAccessTokens.js';
+
+const secretsManager = mockClient(SecretsManagerClient);
+const answer = (SecretString: string) => ({ SecretString, ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:iat', Name: 'iat' });
+
+describe('InitialAccessTokens', () => {
+  beforeEach(() => secretsManager.reset());
+
+  it('reads the token once and serves it from cache until the TTL passes', async () => {
+    // Prepare
+    let now = 0;
+    secretsManager.on(GetSecretValueCommand).resolvesOnce(answer('first-token')).resolves(answer('second-token'));
+    const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})), 1000, () => now);
+
+    // Act
+    const a = await tokens.get('iat');
+    const b = await tokens.get('iat');
+    now = 1001;
+    const c = await tokens.get('iat');
+
+    // Assess
+    expect([a, b, c]).toEqual(['first-token', 'first-token', 'second-token']);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('re-reads on demand after a refusal', async () => {
+    secretsManager.on(GetSecretValueCommand).resolvesOnce(answer('old')).resolves(answer('regenerated'));
+    const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})));
+    expect(await tokens.get('iat')).toBe('old');
+    expect(await tokens.get('iat', { refresh: true })).toBe('regenerated');
+  });
+
+  it('fails with a configuration error when the secret is missing or empty', async () => {
+    const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})));
+    secretsManager.on(GetSecretValueCommand).rejects(Object.assign(new Error('no'), { name: 'ResourceNotFoundException' }));
+    await expect(tokens.get('missing')).rejects.toThrow(ConfigurationError);
+    secretsManager.on(GetSecretValueCommand).resolves(answer('{"initialAccessToken":""}'));
+    await expect(tokens.get('empty')).rejects.toThrow('holds no token');
+  });
+});
+
+describe('parseInitialAccessToken', () => {
+  it.each([
+    ['raw-token', 'raw-token'],
+    ['  raw-token\n', 'raw-token'],
+    ['{"initialAccessToken":"json-token"}', 'json-token'],
+    ['{"other":"x"}', undefined],
+    ['{broken', undefined],
+    ['', undefined],
+  ])('%j → %j', (value, token) => {
+    expect(parseInitialAccessToken(value)).toBe(token);
+  });
+});

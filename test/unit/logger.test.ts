@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { Logger, rememberSecret } from '../../functions/core/logger.js';
+
+function capture() {
+  const lines: string[] = [];
+  return { lines, logger: new Logger({ sink: (line) => lines.push(line), level: 'DEBUG' }) };
+}
+
+describe('Logger', () => {
+  it('writes one JSON object per line with level, message, service and fields', () => {
+    // Prepare
+    const { lines, logger } = capture();
+
+    // Act
+    logger.child({ requestId: 'r-1' }).info('client registered', { tenantId: 'acme' });
+
+    // Assess
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      level: 'INFO',
+      message: 'client registered',
+      service: 'dcr-onboarding',
+      requestId: 'r-1',
+      tenantId: 'acme',
+    });
+  });
+
+  it('redacts secret-named fields at any depth but keeps endpoints and expiry times', () => {
+    // Prepare
+    const { lines, logger } = capture();
+
+    // Act
+    logger.info('x', {
+      record: { client_secret: 'a', registration_access_token: 'b', initialAccessToken: 'c', token_endpoint: 'https://t', client_secret_expires_at: 0 },
+      headers: { authorization: 'Bearer d' },
+    });
+
+    // Assess
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      record: { client_secret: '[REDACTED]', registration_access_token: '[REDACTED]', initialAccessToken: '[REDACTED]', token_endpoint: 'https://t', client_secret_expires_at: 0 },
+      headers: { authorization: '[REDACTED]' },
+    });
+  });
+
+  it('scrubs remembered secret values wherever they appear, including error messages and causes', () => {
+    // Prepare
+    const { lines, logger } = capture();
+    rememberSecret('iat-value-0123456789');
+
+    // Act
+    logger.error('failed', { error: new Error('refused iat-value-0123456789', { cause: new Error('iat-value-0123456789') }) });
+
+    // Assess
+    expect(lines[0]).not.toContain('iat-value-0123456789');
+    expect(lines[0]).toContain('refused [REDACTED]');
+  });
+
+  it('drops lines below the threshold', () => {
+    const lines: string[] = [];
+    new Logger({ sink: (line) => lines.push(line), level: 'WARN' }).info('quiet');
+    expect(lines).toEqual([]);
+  });
+});
