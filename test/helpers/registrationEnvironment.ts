@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  ListSecretsCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
+import {
+  CLIENT_CREDENTIALS_CLIENT,
+  localTarget,
+  putConfigParameter,
+  seedInitialAccessToken,
+} from '../../sandbox/seedLocalAws.js';
 import { captureStdout } from './logCapture.js';
 import { loadSeed000 } from './seedFixture.js';
 
@@ -56,41 +57,23 @@ export async function startRegistrationEnvironment(
     wrong: `dcr-test/${run}/iat/wrong`,
   };
   const iats = { salesforce: await salesforce.issueInitialAccessToken(), rfc7591: await rfc7591.issueInitialAccessToken() };
-  await secretsClient.send(new CreateSecretCommand({ Name: iatSecretIds.salesforce, SecretString: iats.salesforce }));
-  await secretsClient.send(
-    new CreateSecretCommand({ Name: iatSecretIds.rfc7591, SecretString: JSON.stringify({ initialAccessToken: iats.rfc7591 }) }),
-  );
-  await secretsClient.send(new CreateSecretCommand({ Name: iatSecretIds.wrong, SecretString: 'not-the-initial-access-token' }));
+  await seedInitialAccessToken(secretsClient, iatSecretIds.salesforce, iats.salesforce);
+  await seedInitialAccessToken(secretsClient, iatSecretIds.rfc7591, iats.rfc7591, 'json');
+  await seedInitialAccessToken(secretsClient, iatSecretIds.wrong, 'not-the-initial-access-token');
 
-  const clientCredentialsClient = {
-    client_name: 'Acme integration',
-    redirect_uris: ['https://app.example.com/cb'],
-    grant_types: ['client_credentials'],
-  };
+  const clientCredentialsClient = CLIENT_CREDENTIALS_CLIENT;
   const config: Record<string, any> = {
     secretNamePrefix: prefix,
     defaultTarget: 'default',
     targets: {
-      default: {
-        profile: 'salesforce',
-        registrationEndpoint: salesforce.registrationEndpoint,
-        initialAccessTokenSecretId: iatSecretIds.salesforce,
-        tokenEndpoint: salesforce.tokenEndpoint,
-        clientMetadata: clientCredentialsClient,
-      },
+      default: localTarget(salesforce, iatSecretIds.salesforce),
       seed: {
         profile: 'salesforce',
         registrationEndpoint: salesforce.registrationEndpoint,
         initialAccessTokenSecretId: iatSecretIds.salesforce,
         clientMetadata: SEED_REQUEST,
       },
-      rfc: {
-        profile: 'rfc7591',
-        registrationEndpoint: rfc7591.registrationEndpoint,
-        initialAccessTokenSecretId: iatSecretIds.rfc7591,
-        tokenEndpoint: rfc7591.tokenEndpoint,
-        clientMetadata: clientCredentialsClient,
-      },
+      rfc: localTarget(rfc7591, iatSecretIds.rfc7591),
       'wrong-iat': {
         profile: 'salesforce',
         registrationEndpoint: salesforce.registrationEndpoint,
@@ -101,7 +84,7 @@ export async function startRegistrationEnvironment(
   };
   shapeConfig(config);
   const configParameterName = `/dcr-test/${run}/config`;
-  await ssm.send(new PutParameterCommand({ Name: configParameterName, Type: 'SecureString', Value: JSON.stringify(config) }));
+  await putConfigParameter(ssm, configParameterName, config);
   process.env.CONFIG_PARAMETER_NAME = configParameterName;
 
   const capture = captureStdout();

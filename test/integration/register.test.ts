@@ -4,7 +4,7 @@ import { freePort } from '../../sandbox/freePort.js';
 import { eventBridgeEvent, httpApiEvent } from '../../sandbox/lambdaEvents.js';
 import { leakedSecrets } from '../helpers/logCapture.js';
 import { type RegistrationEnvironment, SEED_REQUEST, startRegistrationEnvironment } from '../helpers/registrationEnvironment.js';
-import { clientCredentialsToken } from '../helpers/tokenRequest.js';
+import { clientCredentialsToken } from '../../sandbox/tokenRequest.js';
 
 let env: RegistrationEnvironment;
 let closedPort: number;
