@@ -1,0 +1,131 @@
+/**
+ * `npm start`: the function on real local peers. Prints progress, a short summary and a machine-readable
+ * `READY <url>` line; Ctrl-C or SIGTERM stops every child process and removes the state directory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MotoNotInstalledError } from './motoServer.js';
+import { type Sandbox, type SandboxSummary, startSandbox } from './sandbox.js';
+
+const USAGE = `Usage: npm start -- [options]
+
+Starts moto_server and a local identity provider on free loopback ports, seeds the configuration and
+the initial access token, serves the real Lambda handler as an HTTP API and onboards a sample tenant.
+
+Options:
+  --port N        port of the local HTTP API (default: a free port)
+  --tenant ID     sample tenant onboarded on start (default: demo)
+  --keep          keep the state directory (config, function.log, sandbox.env) after exit
+  --verbose       also print the function's JSON log lines
+  -h, --help      show this help`;
+
+// The SDK's notice that Node 20 support ends in 2027 is for maintainers, not for someone trying the sandbox.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const write = (line: string) => process.stdout.write(`${line}\n`);
+
+function parseOptions() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        port: { type: 'string', default: '0' },
+        tenant: { type: 'string', default: 'demo' },
+        keep: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, not "${values.port}"`);
+    return { ...values, port };
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+function summaryLines(s: SandboxSummary, readySeconds: number, keep: boolean): string[] {
+  const { sample } = s;
+  return [
+    '',
+    `dcr-onboarding sandbox is up (ready in ${readySeconds.toFixed(1)} s)`,
+    '',
+    `  HTTP API           ${s.url}`,
+    `  moto_server        ${s.motoEndpoint}`,
+    `  identity provider  ${s.issuer} (Salesforce profile)`,
+    `  config             SSM ${s.configParameterName}; IAT in secret ${s.iatSecretId}`,
+    `  state              ${s.stateDir}${keep ? ' (kept on exit)' : ' (removed on exit; --keep keeps it)'}`,
+    '',
+    `  sample tenant      ${sample.tenantId} (target ${sample.target}), onboarded by an EventBridge event`,
+    `  client_id          ${sample.clientId}`,
+    `  secret             ${sample.secretName}`,
+    `  proof              token obtained with the stored credentials (client_credentials${sample.expiresIn ? `, expires in ${sample.expiresIn} s` : ''})`,
+    '',
+    'Try it:',
+    `  curl -i -X POST ${s.url}/registrations -d '{"tenantId":"acme"}'`,
+    `  curl -i ${s.url}/registrations/${sample.target}/acme`,
+    `  curl -X POST ${s.url}/events -d '{"detail-type":"TenantOnboarded","source":"com.example.tenants","detail":{"tenantId":"globex"}}'`,
+    `  curl -X POST ${s.url}/canary`,
+    `  source ${s.envFile} && npm run -s dcr -- list`,
+    '',
+    'Ctrl-C stops everything.',
+  ];
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  if (options.help) {
+    write(USAGE);
+    return;
+  }
+  const started = performance.now();
+  const stateDir = mkdtempSync(join(tmpdir(), 'dcr-sandbox-'));
+  const removeState = () => {
+    if (!options.keep) rmSync(stateDir, { recursive: true, force: true });
+  };
+
+  let sandbox: Sandbox | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      write(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    write(`\n${signal}: stopping…`);
+    stopping = (async () => {
+      await sandbox?.close();
+      removeState();
+      write(options.keep ? `stopped; state kept in ${stateDir}` : 'stopped; nothing left running');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  write('Starting the dcr-onboarding sandbox');
+  try {
+    sandbox = await startSandbox({
+      stateDir,
+      port: options.port,
+      sampleTenant: options.tenant,
+      echoLogs: options.verbose,
+      print: write,
+    });
+  } catch (error) {
+    removeState();
+    if (stopping) return;
+    if (error instanceof MotoNotInstalledError) {
+      process.stderr.write(`\n${error.message}\nThen run npm start again.\n`);
+    } else {
+      process.stderr.write(`\nThe sandbox could not start: ${(error as Error).message}\n`);
+    }
+    process.exit(1);
+  }
+  if (stopping) return;
+  for (const line of summaryLines(sandbox.summary, (performance.now() - started) / 1000, options.keep)) write(line);
+  write(`READY ${sandbox.summary.url}`);
+}
+
+await main();
