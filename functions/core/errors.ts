@@ -70,18 +70,30 @@ export class TemporarilyUnavailableError extends DcrError {
   readonly code = 'temporarily_unavailable';
   readonly status = 503;
   readonly retryable = true;
+  /** What to tell our caller in Retry-After. */
+  readonly retryAfterSeconds: number;
+  /** The upstream's own Retry-After, when it sent one: retries must not come sooner. */
+  readonly serverRetryAfterSeconds?: number;
+  /** True when a request may have reached the identity provider before the failure (e.g. a timeout). */
+  readonly ambiguous: boolean;
 
   constructor(
     message: string,
-    readonly retryAfterSeconds = 5,
-    options?: ErrorOptions & { ambiguous?: boolean },
+    retryAfterSeconds?: number,
+    options?: ErrorOptions & { ambiguous?: boolean; serverRetryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.serverRetryAfterSeconds = options?.serverRetryAfterSeconds;
+    this.retryAfterSeconds = retryAfterSeconds ?? options?.serverRetryAfterSeconds ?? 5;
     this.ambiguous = options?.ambiguous ?? false;
   }
+}
 
-  /** True when a request may have reached the identity provider before the failure (e.g. a timeout). */
-  readonly ambiguous: boolean;
+/** The tenant's secret name is scheduled for deletion (offboarded within its recovery window). */
+export class ConflictError extends DcrError {
+  readonly code = 'conflict';
+  readonly status = 409;
+  readonly retryable = false;
 }
 
 /** Our own configuration or permissions are wrong: an operator must act, retrying will not help. */

@@ -29,6 +29,8 @@ export interface RegisteredRecord {
   registered_at: string;
   /** Every other field the provider returned (grant_types, redirect_uris, Salesforce's scopes, …). */
   client_metadata: Record<string, unknown>;
+  /** Times of earlier attempts that were sent but never answered: each may have left a client behind. */
+  unconfirmed_attempts?: string[];
 }
 
 export type SecretRecord = PendingRecord | RegisteredRecord;

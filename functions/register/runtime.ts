@@ -27,14 +27,25 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
     return { logger, dependencies: () => Promise.reject(error) };
   }
   const logger = new Logger({ level: settings.logLevel });
-  const secrets = new SecretsManagerSecretStore(new SecretsManagerClient({}));
+  // The SDK's standard retry strategy (AWS_MAX_ATTEMPTS, default 3) applies; a stalled call must end
+  // well inside the function timeout so that it can be retried.
+  const requestHandler = { requestTimeout: settings.awsRequestTimeoutMs, connectionTimeout: 2_000 };
+  const secrets = new SecretsManagerSecretStore(new SecretsManagerClient({ requestHandler }));
   const config: () => Promise<ServiceConfig> = cachedConfig(
-    new SsmConfigSource(new SSMClient({}), settings.configParameterName),
+    new SsmConfigSource(new SSMClient({ requestHandler }), settings.configParameterName),
   );
   const tokens = new InitialAccessTokens(secrets, settings.iatCacheTtlMs);
   const idp = new HttpIdentityProvider({ timeoutMs: settings.idpTimeoutMs });
   return {
     logger,
-    dependencies: async (invocationLogger) => ({ config: await config(), secrets, idp, tokens, logger: invocationLogger }),
+    dependencies: async (invocationLogger) => ({
+      config: await config(),
+      secrets,
+      idp,
+      tokens,
+      logger: invocationLogger,
+      retry: settings.retry,
+      claim: settings.claim,
+    }),
   };
 }

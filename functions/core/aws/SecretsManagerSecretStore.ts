@@ -9,6 +9,7 @@ import {
 import {
   type CreateSecretInput,
   SecretAlreadyExistsError,
+  SecretScheduledForDeletionError,
   type SecretStore,
   type SecretSummary,
   type StoredSecret,
@@ -49,10 +50,8 @@ export class SecretsManagerSecretStore implements SecretStore {
       );
       return { arn: out.ARN ?? '', versionId: out.VersionId };
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'ResourceExistsException' || isScheduledForDeletion(error)) {
-        throw new SecretAlreadyExistsError(input.name);
-      }
+      if ((error as Error).name === 'ResourceExistsException') throw new SecretAlreadyExistsError(input.name);
+      if (isScheduledForDeletion(error)) throw new SecretScheduledForDeletionError(input.name);
       throw classifyAwsError(error, 'creating a secret');
     }
   }

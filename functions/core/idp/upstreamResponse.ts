@@ -52,10 +52,9 @@ export function classifyUpstreamFailure(
   const said = [body.error, body.error_description].filter(Boolean).join(': ');
   const detail = said ? ` (${said})` : '';
   if (status === 429 || status >= 500) {
-    return new TemporarilyUnavailableError(
-      `identity provider answered ${status} to ${action}${detail}`,
-      parseRetryAfter(retryAfterHeader) ?? 5,
-    );
+    return new TemporarilyUnavailableError(`identity provider answered ${status} to ${action}${detail}`, undefined, {
+      serverRetryAfterSeconds: parseRetryAfter(retryAfterHeader),
+    });
   }
   if (status === 400 && body.error && METADATA_ERRORS.has(body.error as MetadataErrorCode)) {
     return new InvalidClientMetadataError(

@@ -41,3 +41,11 @@ export class SecretAlreadyExistsError extends Error {
     this.name = 'SecretAlreadyExistsError';
   }
 }
+
+/** The name belongs to a secret scheduled for deletion: it cannot be created again until then. */
+export class SecretScheduledForDeletionError extends Error {
+  constructor(readonly secretName: string) {
+    super(`secret ${secretName} is scheduled for deletion`);
+    this.name = 'SecretScheduledForDeletionError';
+  }
+}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { deterministicToken } from '../claimTokens.js';
 import type { ResolvedTarget } from '../config/serviceConfig.js';
-import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
-import { SecretAlreadyExistsError } from '../ports/SecretStore.js';
+import { ConfigurationError, ConflictError, TemporarilyUnavailableError } from '../errors.js';
+import { SecretAlreadyExistsError, SecretScheduledForDeletionError } from '../ports/SecretStore.js';
 import { type PendingRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 
@@ -9,9 +10,22 @@ export type ClaimResult =
   | { kind: 'claimed'; arn: string; claimId: string }
   | { kind: 'exists'; arn: string; record: RegisteredRecord };
 
+export interface ClaimOptions {
+  /** How long a duplicate waits for the winner to finish before answering "in progress". */
+  waitMs: number;
+  pollMs: number;
+  /** A pending claim older than this belongs to an invocation that has ended: it may be taken over. */
+  staleAfterMs: number;
+}
+
+export const DEFAULT_CLAIM_OPTIONS: ClaimOptions = { waitMs: 3_000, pollMs: 150, staleAfterMs: 900_000 };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * Claims the tenant's deterministic secret name before anything is registered, so that concurrent
- * duplicates agree on one winner: Secrets Manager lets only one CreateSecret for a name succeed.
+ * Claims the tenant's deterministic secret name before anything is registered (docs/idempotency.md):
+ * only one CreateSecret for a name succeeds, so concurrent duplicates agree on one winner. Losers wait
+ * briefly for the winner's result; a stale claim is taken over with a compare-and-set write.
  */
 export async function claimSecret(
   secretName: string,
@@ -19,45 +33,80 @@ export async function claimSecret(
   target: ResolvedTarget,
   deps: UseCaseDependencies,
 ): Promise<ClaimResult> {
-  const now = deps.now?.() ?? new Date();
-  const pending: PendingRecord = {
-    dcr_status: 'pending',
-    tenant_id: tenantId,
-    target: target.name,
-    claim_id: randomUUID(),
-    claimed_at: now.toISOString(),
-  };
-  try {
-    const { arn } = await deps.secrets.create({
-      name: secretName,
-      value: JSON.stringify(pending),
-      description: `OAuth client of tenant ${tenantId} at target ${target.name} (dcr-onboarding)`,
-      kmsKeyId: deps.config.kmsKeyId,
-      tags: { 'dcr:tenant': tenantId, 'dcr:target': target.name },
-      clientRequestToken: pending.claim_id,
-    });
-    return { kind: 'claimed', arn, claimId: pending.claim_id };
-  } catch (error) {
-    if (!(error instanceof SecretAlreadyExistsError)) throw error;
-  }
+  const options = deps.claim ?? DEFAULT_CLAIM_OPTIONS;
+  const clock = () => (deps.now?.() ?? new Date()).getTime();
+  const claimId = randomUUID();
+  const pendingValue = () => JSON.stringify(pendingRecord(tenantId, target.name, claimId, new Date(clock())));
+  const deadline = clock() + options.waitMs;
 
-  const existing = await deps.secrets.get(secretName);
-  if (!existing) {
-    throw new TemporarilyUnavailableError(`secret ${secretName} exists but cannot be read yet (being deleted?)`, 5);
+  for (;;) {
+    try {
+      const { arn } = await deps.secrets.create({
+        name: secretName,
+        value: pendingValue(),
+        description: `OAuth client of tenant ${tenantId} at target ${target.name} (dcr-onboarding)`,
+        kmsKeyId: deps.config.kmsKeyId,
+        tags: { 'dcr:tenant': tenantId, 'dcr:target': target.name },
+        clientRequestToken: claimId,
+      });
+      return { kind: 'claimed', arn, claimId };
+    } catch (error) {
+      if (error instanceof SecretScheduledForDeletionError) {
+        throw new ConflictError(`secret ${secretName} is scheduled for deletion; restore it or wait for its recovery window to end`);
+      }
+      if (!(error instanceof SecretAlreadyExistsError)) throw error;
+    }
+
+    const existing = await deps.secrets.get(secretName);
+    const record = existing && parseSecretRecord(existing.value);
+    if (existing && (!record || record.tenant_id !== tenantId || record.target !== target.name)) {
+      throw new ConfigurationError(`secret ${secretName} exists and was not written by dcr-onboarding for this tenant`);
+    }
+    if (existing && record?.dcr_status === 'registered') return { kind: 'exists', arn: existing.arn, record };
+    if (existing && record?.dcr_status === 'pending') {
+      // Our own create went through on an earlier (retried) attempt.
+      if (record.claim_id === claimId) return { kind: 'claimed', arn: existing.arn, claimId };
+      if (clock() - Date.parse(record.claimed_at) > options.staleAfterMs) {
+        const takenOver = await takeOver(secretName, record, pendingValue(), deps);
+        if (takenOver) return { kind: 'claimed', arn: existing.arn, claimId };
+      }
+    }
+    // Pending elsewhere, or just released by a failed winner: wait a little and look again.
+    if (clock() + options.pollMs > deadline) {
+      throw new TemporarilyUnavailableError(`a registration for tenant ${tenantId} is in progress`, 2);
+    }
+    await sleep(options.pollMs);
   }
-  const record = parseSecretRecord(existing.value);
-  if (!record || record.tenant_id !== tenantId || record.target !== target.name) {
-    throw new ConfigurationError(`secret ${secretName} exists and was not written by dcr-onboarding for this tenant`);
-  }
-  if (record.dcr_status === 'registered') return { kind: 'exists', arn: existing.arn, record };
-  throw new TemporarilyUnavailableError(`a registration for tenant ${tenantId} is in progress`, 2);
 }
 
-/** Gives the name back after a registration that certainly created nothing, so a retry starts clean. */
+/** All racers for one stale claim write with the same token; Secrets Manager lets only the first win. */
+async function takeOver(secretName: string, stale: PendingRecord, value: string, deps: UseCaseDependencies): Promise<boolean> {
+  try {
+    await deps.secrets.put(secretName, value, deterministicToken('takeover', stale.claim_id));
+    deps.logger.warn('took over a stale registration claim; its invocation may have left an orphaned client', {
+      secretName,
+      staleClaimedAt: stale.claimed_at,
+      possibleOrphan: 1,
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof SecretAlreadyExistsError) return false;
+    throw error;
+  }
+}
+
+function pendingRecord(tenantId: string, target: string, claimId: string, now: Date): PendingRecord {
+  return { dcr_status: 'pending', tenant_id: tenantId, target, claim_id: claimId, claimed_at: now.toISOString() };
+}
+
+/** Gives the name back after a registration that created nothing, so a retry starts clean. */
 export async function releaseClaim(secretName: string, deps: UseCaseDependencies): Promise<void> {
   try {
     await deps.secrets.delete(secretName, { force: true });
   } catch (error) {
-    deps.logger.error('could not release the registration claim', { secretName, error });
+    deps.logger.error('could not release the registration claim; it becomes stale and is taken over later', {
+      secretName,
+      error,
+    });
   }
 }

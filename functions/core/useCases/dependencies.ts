@@ -3,6 +3,8 @@ import type { InitialAccessTokens } from '../InitialAccessTokens.js';
 import type { Logger } from '../logger.js';
 import type { IdentityProvider } from '../ports/IdentityProvider.js';
 import type { SecretStore } from '../ports/SecretStore.js';
+import type { RetryPolicy } from '../retry.js';
+import type { ClaimOptions } from './claim.js';
 
 /** The ports every use case takes as an argument, so the Lambda, the CLI and tests share one core. */
 export interface UseCaseDependencies {
@@ -12,4 +14,8 @@ export interface UseCaseDependencies {
   tokens: InitialAccessTokens;
   logger: Logger;
   now?: () => Date;
+  /** Identity-provider retries (default: 4 attempts, 20 s budget). */
+  retry?: RetryPolicy;
+  /** Duplicate handling (default: wait 3 s for a winner, take over claims older than 15 min). */
+  claim?: ClaimOptions;
 }

@@ -1,22 +1,26 @@
+import { deterministicToken } from '../claimTokens.js';
 import { secretNameFor } from '../config/serviceConfig.js';
-import type { TargetConfig, ClientMetadata } from '../config/targetConfig.js';
-import { InitialAccessTokenRejectedError } from '../errors.js';
+import type { ClientMetadata } from '../config/targetConfig.js';
+import { InitialAccessTokenRejectedError, type TemporarilyUnavailableError } from '../errors.js';
 import type { ClientRegistration } from '../ports/IdentityProvider.js';
-import { buildRegisteredRecord } from '../secretRecord.js';
+import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
+import { buildRegisteredRecord, parseSecretRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import type { RegistrationOutcome, RegistrationRequest } from './registrationRequest.js';
 import { requireTarget } from './targets.js';
+import type { ResolvedTarget } from '../config/serviceConfig.js';
 
 /**
  * The one use case: claim the tenant's secret name, register a client at the configured identity
  * provider, store the issued credentials. A replay for a registered tenant answers "exists" without
- * calling the provider.
+ * calling the provider. The protocol and its failure cases are in docs/idempotency.md.
  */
 export async function registerTenant(request: RegistrationRequest, deps: UseCaseDependencies): Promise<RegistrationOutcome> {
   const target = requireTarget(deps.config, request.target);
   const secretName = secretNameFor(deps.config, target.name, request.tenantId);
   const base = { tenantId: request.tenantId, target: target.name, secretName };
+  const log = deps.logger.child(base);
 
   const claim = await claimSecret(secretName, request.tenantId, target, deps);
   if (claim.kind === 'exists') {
@@ -24,48 +28,85 @@ export async function registerTenant(request: RegistrationRequest, deps: UseCase
   }
 
   const metadata: ClientMetadata = { ...target.config.clientMetadata, ...request.client };
+  const unconfirmed: string[] = [];
   let registration: ClientRegistration;
   try {
-    registration = await registerWithTokenRefresh(target.config, metadata, deps);
+    registration = await registerWithRetries(target, metadata, { ...deps, logger: log }, unconfirmed);
   } catch (error) {
     await releaseClaim(secretName, deps);
     throw error;
   }
 
   const record = buildRegisteredRecord(request.tenantId, target, registration, deps.now?.() ?? new Date());
+  if (unconfirmed.length) record.unconfirmed_attempts = unconfirmed;
   try {
-    await deps.secrets.put(secretName, JSON.stringify(record));
+    await deps.secrets.put(secretName, JSON.stringify(record), deterministicToken('registered', claim.claimId));
   } catch (error) {
-    await deleteUnstoredClient(target.config, registration, deps);
-    await releaseClaim(secretName, deps);
-    throw error;
+    if (!(await holdsClient(secretName, registration.client_id, deps))) {
+      await deleteUnstoredClient(target, registration, { ...deps, logger: log });
+      await releaseClaim(secretName, deps);
+      throw error;
+    }
   }
-  deps.logger.info('client registered', { ...base, clientId: registration.client_id });
+  log.info('client registered', { clientId: registration.client_id });
   return { ...base, clientId: registration.client_id, secretArn: claim.arn, status: 'registered' };
 }
 
-/** Seed 004: a regenerated initial access token invalidates the cached one; re-read it once on a 401. */
-async function registerWithTokenRefresh(
-  target: TargetConfig,
+/**
+ * Retries 429 / 5xx / network failures within the policy's budget, and re-reads the initial access
+ * token once after a 401 (seed 004: a regenerated token invalidates the cached one). Attempts whose
+ * outcome is unknown (a timeout after sending) are noted: each may have left a client behind.
+ */
+async function registerWithRetries(
+  target: ResolvedTarget,
   metadata: ClientMetadata,
   deps: UseCaseDependencies,
+  unconfirmed: string[],
 ): Promise<ClientRegistration> {
-  const token = await deps.tokens.get(target.initialAccessTokenSecretId);
+  const noteAmbiguous = (error: TemporarilyUnavailableError) => {
+    if (!error.ambiguous) return;
+    unconfirmed.push((deps.now?.() ?? new Date()).toISOString());
+    deps.logger.warn('registration outcome unknown (sent, no answer); a client may exist without a secret', {
+      possibleOrphan: 1,
+      error,
+    });
+  };
+  const attempt = (token: string) =>
+    withRetries(() => deps.idp.register(target.config, metadata, token), deps.retry ?? DEFAULT_RETRY_POLICY, {
+      onRetry: noteAmbiguous,
+    }).catch((error: unknown) => {
+      if ((error as TemporarilyUnavailableError).ambiguous) noteAmbiguous(error as TemporarilyUnavailableError);
+      throw error;
+    });
+
+  const secretId = target.config.initialAccessTokenSecretId;
+  const token = await deps.tokens.get(secretId);
   try {
-    return await deps.idp.register(target, metadata, token);
+    return await attempt(token);
   } catch (error) {
     if (!(error instanceof InitialAccessTokenRejectedError)) throw error;
-    const fresh = await deps.tokens.get(target.initialAccessTokenSecretId, { refresh: true });
+    const fresh = await deps.tokens.get(secretId, { refresh: true });
     if (fresh === token) throw error;
     deps.logger.info('initial access token was refused; retrying once with the re-read token');
-    return deps.idp.register(target, metadata, fresh);
+    return attempt(fresh);
+  }
+}
+
+/** After a failed write, the write may still have landed (a lost response): look before undoing. */
+async function holdsClient(secretName: string, clientId: string, deps: UseCaseDependencies): Promise<boolean> {
+  try {
+    const stored = await deps.secrets.get(secretName);
+    const record = stored && parseSecretRecord(stored.value);
+    return record?.dcr_status === 'registered' && record.client_id === clientId;
+  } catch {
+    return false;
   }
 }
 
 /** A client whose credentials could not be stored is useless: remove it, or leave a trace to find it. */
-async function deleteUnstoredClient(target: TargetConfig, registration: ClientRegistration, deps: UseCaseDependencies) {
+async function deleteUnstoredClient(target: ResolvedTarget, registration: ClientRegistration, deps: UseCaseDependencies) {
   try {
-    await deps.idp.deleteClient(target, registration);
+    await withRetries(() => deps.idp.deleteClient(target.config, registration), deps.retry ?? DEFAULT_RETRY_POLICY);
     deps.logger.warn('deleted a client whose credentials could not be stored', { clientId: registration.client_id });
   } catch (error) {
     deps.logger.error('orphaned client: registered but neither stored nor deleted', {

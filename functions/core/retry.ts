@@ -1,0 +1,45 @@
+import { TemporarilyUnavailableError } from './errors.js';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Total time for all attempts and waits; keep it below the function timeout. */
+  budgetMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5_000, budgetMs: 20_000 };
+
+export interface RetryHooks {
+  onRetry?: (error: TemporarilyUnavailableError, attempt: number, delayMs: number) => void;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `operation` again after retryable failures (TemporarilyUnavailableError: 429, 5xx, network)
+ * with full-jitter exponential backoff, never sooner than a server's Retry-After, and gives up with
+ * the last error when attempts or the time budget run out. Anything else is thrown at once.
+ */
+export async function withRetries<T>(operation: (attempt: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+  const now = hooks.now ?? Date.now;
+  const random = hooks.random ?? Math.random;
+  const sleep = hooks.sleep ?? defaultSleep;
+  const deadline = now() + policy.budgetMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error) {
+      if (!(error instanceof TemporarilyUnavailableError) || attempt >= policy.maxAttempts) throw error;
+      const backoff = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      const delayMs = Math.round(Math.max(backoff, error.serverRetryAfterSeconds !== undefined ? error.serverRetryAfterSeconds * 1000 : 0));
+      if (now() + delayMs >= deadline) throw error;
+      hooks.onRetry?.(error, attempt, delayMs);
+      await sleep(delayMs);
+    }
+  }
+}
