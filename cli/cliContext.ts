@@ -1,0 +1,83 @@
+import type { Writable } from 'node:stream';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SecretsManagerSecretStore } from '../functions/core/aws/SecretsManagerSecretStore.js';
+import { SsmConfigSource } from '../functions/core/aws/SsmConfigSource.js';
+import { cachedConfig } from '../functions/core/config/cachedConfig.js';
+import { FileConfigSource } from '../functions/core/config/FileConfigSource.js';
+import { InvalidRequestError } from '../functions/core/errors.js';
+import { HttpIdentityProvider } from '../functions/core/idp/HttpIdentityProvider.js';
+import { InitialAccessTokens } from '../functions/core/InitialAccessTokens.js';
+import { Logger } from '../functions/core/logger.js';
+import type { ConfigSource } from '../functions/core/ports/ConfigSource.js';
+import type { CommandContext } from './command.js';
+import type { GlobalValues } from './globalOptions.js';
+
+const LOOPBACK = /^https?:\/\/(127(?:\.\d{1,3}){3}|localhost|\[::1\])(?::\d+)?(?:\/|$)/i;
+
+/** SDK client settings: the default chain for real AWS; for a loopback endpoint (the sandbox) no real credentials. */
+export function awsClientConfig(globals: GlobalValues, env: Record<string, string | undefined>) {
+  const endpoint = globals['endpoint-url'] ?? env.AWS_ENDPOINT_URL ?? undefined;
+  const local = endpoint !== undefined && LOOPBACK.test(endpoint);
+  const region = globals.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? 'us-east-1' : undefined);
+  const hasCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE);
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+    // moto accepts anything; this keeps the SDK from searching for (and maybe using) real credentials.
+    ...(local && !hasCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  };
+}
+
+function configSource(globals: GlobalValues, env: Record<string, string | undefined>, ssm: () => SSMClient): ConfigSource {
+  const parameter = globals['config-parameter'] ?? env.CONFIG_PARAMETER_NAME;
+  if (globals.config && globals['config-parameter']) {
+    throw new InvalidRequestError('pass either --config FILE or --config-parameter NAME, not both');
+  }
+  if (globals.config) return new FileConfigSource(globals.config);
+  if (parameter) return new SsmConfigSource(ssm(), parameter);
+  throw new InvalidRequestError('no configuration: pass --config-parameter NAME (or set CONFIG_PARAMETER_NAME) or --config FILE');
+}
+
+/** The same adapters as the function, wired from options and env; each is created only when a command needs it. */
+export function createCliContext(
+  globals: GlobalValues,
+  env: Record<string, string | undefined>,
+  stderr: Writable,
+): CommandContext & { close(): void } {
+  const clientConfig = awsClientConfig(globals, env);
+  const logger = new Logger({ level: globals.verbose ? 'DEBUG' : 'WARN', sink: (line) => stderr.write(`${line}\n`) });
+  let secretsClient: SecretsManagerClient | undefined;
+  let ssmClient: SSMClient | undefined;
+  let secrets: SecretsManagerSecretStore | undefined;
+  let config: ReturnType<typeof cachedConfig> | undefined;
+
+  const context = {
+    stderr,
+    secrets() {
+      secretsClient ??= new SecretsManagerClient(clientConfig);
+      secrets ??= new SecretsManagerSecretStore(secretsClient);
+      return secrets;
+    },
+    async config() {
+      config ??= cachedConfig(configSource(globals, env, () => (ssmClient ??= new SSMClient(clientConfig))));
+      return config();
+    },
+    async dependencies() {
+      const store = context.secrets();
+      const timeoutMs = Number(env.IDP_TIMEOUT_MS) > 0 ? Number(env.IDP_TIMEOUT_MS) : 10_000;
+      return {
+        config: await context.config(),
+        secrets: store,
+        idp: new HttpIdentityProvider({ timeoutMs }),
+        tokens: new InitialAccessTokens(store),
+        logger,
+      };
+    },
+    close() {
+      secretsClient?.destroy();
+      ssmClient?.destroy();
+    },
+  };
+  return context;
+}

@@ -1,0 +1,42 @@
+import type { Writable } from 'node:stream';
+import type { ServiceConfig } from '../functions/core/config/serviceConfig.js';
+import type { SecretStore } from '../functions/core/ports/SecretStore.js';
+import type { UseCaseDependencies } from '../functions/core/useCases/dependencies.js';
+
+/** A `node:util` parseArgs option plus what `--help` says about it. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** Shown in help after the flag, e.g. `T` in `--tenant T`. */
+  value?: string;
+  description: string;
+}
+
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** What a command prints: `json` with `--json`, `human` otherwise. */
+export interface CommandOutput {
+  json: unknown;
+  human: string;
+}
+
+/** The ports, built lazily: `config validate` needs none, `list` needs no identity provider. */
+export interface CommandContext {
+  config(): Promise<ServiceConfig>;
+  secrets(): SecretStore;
+  dependencies(): Promise<UseCaseDependencies>;
+  stderr: Writable;
+}
+
+export interface Command {
+  /** Words that select the command: `['register']`, `['config', 'validate']`. */
+  path: readonly string[];
+  summary: string;
+  /** Positional arguments, e.g. `['FILE']`; all required. */
+  args?: readonly string[];
+  options: Record<string, OptionSpec>;
+  /** Extra lines for `--help`. */
+  details?: string;
+  run(context: CommandContext, values: OptionValues, args: string[]): Promise<CommandOutput>;
+}

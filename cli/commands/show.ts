@@ -1,0 +1,59 @@
+import { secretNameFor } from '../../functions/core/config/serviceConfig.js';
+import { NotFoundError } from '../../functions/core/errors.js';
+import { parseSecretRecord } from '../../functions/core/secretRecord.js';
+import { getRegistration } from '../../functions/core/useCases/getRegistration.js';
+import { parseRegistrationRequest } from '../../functions/core/useCases/registrationRequest.js';
+import { requireTarget } from '../../functions/core/useCases/targets.js';
+import type { Command } from '../command.js';
+import { requiredString } from '../usageError.js';
+import { keyValues } from '../output.js';
+import { hideSecrets, HIDDEN_HINT } from './hideSecrets.js';
+import { registrationRows } from './registrationRows.js';
+
+export const show: Command = {
+  path: ['show'],
+  summary: "show a tenant's client (secret values hidden unless --reveal)",
+  options: {
+    tenant: { type: 'string', value: 'T', description: 'tenant id (required)' },
+    target: { type: 'string', value: 'X', description: "configured target (default: the configuration's defaultTarget)" },
+    reveal: { type: 'boolean', description: 'also print client_secret and registration_access_token' },
+  },
+  async run(context, values) {
+    const deps = { config: await context.config(), secrets: context.secrets() };
+    const request = parseRegistrationRequest({ tenantId: requiredString(values, 'tenant'), target: values.target });
+    const target = requireTarget(deps.config, request.target);
+    const outcome = await getRegistration(target.name, request.tenantId, deps);
+    const stored = await deps.secrets.get(secretNameFor(deps.config, target.name, request.tenantId));
+    const record = stored && parseSecretRecord(stored.value);
+    if (!record) throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${target.name}`);
+    const shown = (values.reveal ? record : hideSecrets(record)) as unknown as Record<string, unknown>;
+    const metadata = (shown.client_metadata ?? {}) as Record<string, unknown>;
+    const secretRow = (key: string): [string, string | undefined] => [
+      key,
+      key in record ? (values.reveal ? String(shown[key]) : HIDDEN_HINT) : undefined,
+    ];
+    const rows: [string, string | undefined][] = [
+      ...registrationRows(outcome),
+      ['profile', shown.profile as string | undefined],
+      ['registered at', (shown.registered_at ?? shown.claimed_at) as string | undefined],
+      ['auth method', shown.token_endpoint_auth_method as string | undefined],
+      ['token endpoint', shown.token_endpoint as string | undefined],
+      ['registration uri', shown.registration_client_uri as string | undefined],
+      ['grant types', list(metadata.grant_types)],
+      ['redirect uris', list(metadata.redirect_uris)],
+      ['secret expires', expiry(shown.client_secret_expires_at)],
+      secretRow('client_secret'),
+      secretRow('registration_access_token'),
+    ];
+    return { json: { ...outcome, record: shown }, human: keyValues(rows) };
+  },
+};
+
+function list(value: unknown): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : undefined;
+}
+
+function expiry(value: unknown): string | undefined {
+  if (typeof value !== 'number') return undefined;
+  return value === 0 ? 'never' : new Date(value * 1000).toISOString();
+}
