@@ -26,6 +26,8 @@ export interface LocalIdentityProvider {
   revokeInitialAccessToken(token: string): Promise<void>;
   /** Client ids in the provider's own store. */
   clientIds(): string[];
+  /** Clients in the provider's own store with their names (to attribute them to tenants in tests). */
+  clients(): { clientId: string; clientName?: string }[];
   /** Requests received, by `METHOD path`. */
   requests: Map<string, number>;
   /** Every client_secret and registration_access_token this provider has handed out (for leak scans). */
@@ -93,6 +95,11 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
       await found?.destroy();
     },
     clientIds: () => store.payloads('Client').map((payload) => String(payload.client_id)),
+    clients: () =>
+      store.payloads('Client').map((payload) => ({
+        clientId: String(payload.client_id),
+        clientName: typeof payload.client_name === 'string' ? payload.client_name : undefined,
+      })),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
