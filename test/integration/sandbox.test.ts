@@ -1,0 +1,234 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { ListSecretsCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leakedSecrets } from '../helpers/logCapture.js';
+
+const READY_TIMEOUT_MS = 30_000;
+
+interface RunningSandbox {
+  child: ChildProcess;
+  output: { stdout: string; stderr: string };
+  url: string;
+  readyMs: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `npm start`'s entry point as a child process (the same command without npm in between). */
+function spawnSandbox(args: string[] = [], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox/start.ts', ...args], {
+    cwd: process.cwd(),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output, exited };
+}
+
+async function startSandboxProcess(args: string[] = []): Promise<RunningSandbox> {
+  const started = performance.now();
+  const { child, output, exited } = spawnSandbox(args);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no READY line in ${READY_TIMEOUT_MS} ms:\n${output.stdout}${output.stderr}`)), READY_TIMEOUT_MS);
+    const check = () => {
+      const ready = /^READY (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output.stdout);
+      if (ready?.[1]) {
+        clearTimeout(timer);
+        resolve(ready[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`sandbox exited (${code}) before READY:\n${output.stdout}${output.stderr}`));
+    });
+  });
+  return { child, output, url, readyMs: performance.now() - started, exited };
+}
+
+/** Child processes of `pid` with their command lines (ps works on Linux and macOS). */
+async function childrenOf(pid: number): Promise<{ pid: number; args: string }[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-A', '-o', 'pid=,ppid=,args=']);
+  return stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === pid)
+    .map((m) => ({ pid: Number(m[1]), args: m[3] ?? '' }));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function refused(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return false;
+  } catch (error) {
+    return (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+  }
+}
+
+async function stopWithin(sandbox: RunningSandbox, signal: NodeJS.Signals, ms: number) {
+  sandbox.child.kill(signal);
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+  const result = await Promise.race([sandbox.exited, timeout]);
+  if (result === 'timeout') sandbox.child.kill('SIGKILL');
+  return result;
+}
+
+const line = (stdout: string, label: string) => new RegExp(`^\\s+${label}\\s+(\\S+)`, 'm').exec(stdout)?.[1] ?? '';
+const post = (url: string, body: string) => fetch(url, { method: 'POST', body, signal: AbortSignal.timeout(15_000) });
+
+describe('npm start (the sandbox)', () => {
+  let sandbox: RunningSandbox;
+  let motoEndpoint: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandboxProcess();
+    motoEndpoint = line(sandbox.output.stdout, 'moto_server');
+  }, READY_TIMEOUT_MS + 5000);
+
+  afterAll(async () => {
+    if (sandbox?.child.exitCode === null && sandbox.child.signalCode === null) await stopWithin(sandbox, 'SIGKILL', 5000);
+  });
+
+  it('is ready in under 30 s and has onboarded the sample tenant with a working token', () => {
+    // Assess
+    expect(sandbox.readyMs).toBeLessThan(READY_TIMEOUT_MS);
+    expect(sandbox.output.stdout).toMatch(/✓ moto_server on http:\/\/127\.0\.0\.1:\d+/);
+    expect(sandbox.output.stdout).toMatch(/sample tenant\s+demo \(target default\), onboarded by an EventBridge event/);
+    expect(line(sandbox.output.stdout, 'client_id')).toMatch(/^[\w-]{10,}$/);
+    expect(line(sandbox.output.stdout, 'secret')).toBe('dcr/clients/default/demo');
+    expect(sandbox.output.stdout).toContain('token obtained');
+    expect(sandbox.output.stdout).toContain(`curl -i -X POST ${sandbox.url}/registrations -d '{"tenantId":"acme"}'`);
+  });
+
+  it('answers POST /registrations like API Gateway: 201, then 200 "exists"', async () => {
+    // Act
+    const first = await post(`${sandbox.url}/registrations`, '{"tenantId":"acme"}');
+    const again = await post(`${sandbox.url}/registrations`, '{"tenantId":"acme"}');
+
+    // Assess
+    expect(first.status).toBe(201);
+    expect(first.headers.get('content-type')).toBe('application/json');
+    const body = await first.json();
+    expect(body).toMatchObject({ tenantId: 'acme', target: 'default', status: 'registered', secretName: 'dcr/clients/default/acme' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ clientId: body.clientId, status: 'exists' });
+  });
+
+  it('answers GET /registrations/{target}/{tenantId}, and 400 for a body that is not JSON', async () => {
+    // Act
+    const found = await fetch(`${sandbox.url}/registrations/default/demo`);
+    const missing = await fetch(`${sandbox.url}/registrations/default/nobody`);
+    const bad = await post(`${sandbox.url}/registrations`, 'not json');
+
+    // Assess
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ tenantId: 'demo', status: 'exists' });
+    expect(missing.status).toBe(404);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'invalid_request', error_description: 'request body is not valid JSON' });
+  });
+
+  it('delivers POST /events as an EventBridge event and POST /canary as the scheduler input', async () => {
+    // Act
+    const event = await post(
+      `${sandbox.url}/events`,
+      JSON.stringify({ 'detail-type': 'TenantOnboarded', source: 'com.example.tenants', detail: { tenantId: 'globex' } }),
+    );
+    const canary = await post(`${sandbox.url}/canary`, '');
+
+    // Assess
+    expect(event.status).toBe(200);
+    expect(await event.json()).toMatchObject({ tenantId: 'globex', status: 'registered' });
+    expect(canary.status).toBe(200);
+    expect(await canary.json()).toMatchObject({ ok: true, tenantId: expect.stringMatching(/^canary-\d{14}-[0-9a-f]{8}$/) });
+  });
+
+  it('never prints a secret value', async () => {
+    // Prepare
+    const client = new SecretsManagerClient({ endpoint: motoEndpoint });
+    const listed = await client.send(new ListSecretsCommand({ MaxResults: 100 }));
+    const values = await Promise.all(
+      (listed.SecretList ?? []).map(async (s) => (await client.send(new GetSecretValueCommand({ SecretId: s.ARN }))).SecretString ?? ''),
+    );
+    client.destroy();
+    const secrets = values.flatMap((value) => {
+      const record = value.startsWith('{') ? JSON.parse(value) : { iat: value };
+      return [record.client_secret, record.registration_access_token, record.iat].filter(Boolean);
+    });
+
+    // Assess
+    expect(secrets.length).toBeGreaterThanOrEqual(5);
+    expect(leakedSecrets([sandbox.output.stdout, sandbox.output.stderr], secrets)).toEqual([]);
+  });
+
+  it('stops on SIGTERM with every child process gone, its ports closed and its state removed', async () => {
+    // Prepare
+    const children = await childrenOf(sandbox.child.pid ?? -1);
+    const moto = children.find((c) => c.args.includes('moto_server'));
+    const stateDir = line(sandbox.output.stdout, 'state');
+    expect(moto).toBeDefined();
+    expect(existsSync(stateDir)).toBe(true);
+
+    // Act
+    const exit = await stopWithin(sandbox, 'SIGTERM', 10_000);
+
+    // Assess
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(sandbox.output.stdout).toContain('stopped; nothing left running');
+    expect(children.filter((c) => alive(c.pid))).toEqual([]);
+    expect(await refused(sandbox.url)).toBe(true);
+    expect(await refused(`${motoEndpoint}/moto-api/`)).toBe(true);
+    expect(existsSync(stateDir)).toBe(false);
+  });
+});
+
+describe('npm start -- --keep', () => {
+  it('keeps the state directory after Ctrl-C', async () => {
+    // Prepare
+    const sandbox = await startSandboxProcess(['--keep', '--tenant', 'kept']);
+    const stateDir = line(sandbox.output.stdout, 'state');
+
+    // Act
+    const exit = await stopWithin(sandbox, 'SIGINT', 10_000);
+
+    // Assess
+    try {
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(sandbox.output.stdout).toContain(`stopped; state kept in ${stateDir}`);
+      expect(existsSync(`${stateDir}/function.log`)).toBe(true);
+      expect(existsSync(`${stateDir}/config.json`)).toBe(true);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, READY_TIMEOUT_MS + 15_000);
+});
+
+describe('npm start without moto_server', () => {
+  it('stops at once and says how to install it', async () => {
+    // Prepare
+    const { output, exited } = spawnSandbox([], { ...process.env, PATH: '/nonexistent' });
+
+    // Act
+    const exit = await exited;
+
+    // Assess
+    expect(exit.code).toBe(1);
+    expect(output.stderr).toContain('moto_server is not on PATH. Install it with: pip install "moto[server]"');
+    expect(output.stdout).not.toContain('READY');
+  });
+});
