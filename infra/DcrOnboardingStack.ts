@@ -1,0 +1,136 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { CanarySchedule } from './constructs/CanarySchedule.js';
+import { InitialAccessTokenSecrets, secretNameOf } from './constructs/InitialAccessTokenSecrets.js';
+import { type LogLevel, RegisterFunction } from './constructs/RegisterFunction.js';
+import { RegistrationsApi } from './constructs/RegistrationsApi.js';
+import { ServiceAlarms } from './constructs/ServiceAlarms.js';
+import { ServiceConfigParameter } from './constructs/ServiceConfigParameter.js';
+import { type EventBusChoice, TenantEventsRule } from './constructs/TenantEventsRule.js';
+import type { TargetsDocument } from './targetsDocument.js';
+
+export interface DcrOnboardingStackProps extends StackProps {
+  /** The targets config (file content or object); see targetsDocument.ts. */
+  readonly targets: TargetsDocument;
+  /** Prefix of the client secrets the function creates. Default: the document's, else `dcr/clients/`. */
+  readonly secretNamePrefix?: string;
+  /** Prefix of the IAT secrets the stack creates: `${prefix}${target}`. Default `dcr/iat/`. */
+  readonly initialAccessTokenSecretPrefix?: string;
+  /** Default: create a bus named `dcr-onboarding`. */
+  readonly eventBus?: EventBusChoice;
+  /** The `source` of tenant events. Default `com.example.tenants`. */
+  readonly eventSource?: string;
+  /** Canary schedule. Default `rate(1 hour)`. */
+  readonly scheduleExpression?: string;
+  /** Target the canary probes. Default: the config's default target. */
+  readonly canaryTarget?: string;
+  /** Alarm notifications: an existing SNS topic, or an e-mail for a topic the stack creates. */
+  readonly alarmTopicArn?: string;
+  readonly alarmEmail?: string;
+  /** Default `INFO`. */
+  readonly logLevel?: LogLevel;
+}
+
+/** The `detail-type`s the function handles; the rule follows this list. */
+export const TENANT_EVENT_DETAIL_TYPES = ['TenantOnboarded'] as const;
+
+/**
+ * dcr-onboarding: config + secrets + key → function → HTTP API → event rule → canary schedule →
+ * alarms → outputs.
+ */
+export class DcrOnboardingStack extends Stack {
+  constructor(scope: Construct, id: string, props: DcrOnboardingStackProps) {
+    super(scope, id, { description: 'dcr-onboarding: OAuth clients by Dynamic Client Registration', ...props });
+    const secretNamePrefix = props.secretNamePrefix ?? props.targets.secretNamePrefix ?? 'dcr/clients/';
+    const iatPrefix = props.initialAccessTokenSecretPrefix ?? 'dcr/iat/';
+
+    // Config, secrets and key
+    const clientSecretsKey = new Key(this, 'ClientSecretsKey', {
+      description: `dcr-onboarding: encrypts the client secrets under ${secretNamePrefix} and the IAT secrets`,
+      alias: `${this.stackName}/client-secrets`,
+      enableKeyRotation: true,
+    });
+    const initialAccessTokens = new InitialAccessTokenSecrets(this, 'InitialAccessTokens', {
+      targets: Object.fromEntries(
+        Object.entries(props.targets.targets).map(([name, target]) => [name, target.initialAccessTokenSecretId]),
+      ),
+      namePrefix: iatPrefix,
+      encryptionKey: clientSecretsKey,
+    });
+    assertOutsidePrefix(initialAccessTokens, secretNamePrefix);
+    const config = new ServiceConfigParameter(this, 'Config', {
+      parameterName: `/${this.stackName}/config`,
+      document: props.targets,
+      secretNamePrefix,
+      kmsKeyArn: clientSecretsKey.keyArn,
+      initialAccessTokenSecretIds: Object.fromEntries(
+        Object.entries(initialAccessTokens.byTarget).map(([name, entry]) => [name, entry.secretId]),
+      ),
+    });
+
+    // The function
+    const register = new RegisterFunction(this, 'Register', {
+      configParameter: config.parameter,
+      initialAccessTokenSecretArns: initialAccessTokens.policyArns,
+      secretNamePrefix,
+      clientSecretsKey,
+      logLevel: props.logLevel ?? 'INFO',
+    });
+
+    // Triggers: HTTP API, tenant events, canary schedule
+    const api = new RegistrationsApi(this, 'Registrations', { handler: register.function });
+    const tenantEvents = new TenantEventsRule(this, 'TenantEvents', {
+      handler: register.function,
+      eventBus: props.eventBus ?? { name: 'dcr-onboarding', existing: false },
+      source: props.eventSource ?? 'com.example.tenants',
+      detailTypes: TENANT_EVENT_DETAIL_TYPES,
+    });
+    const canary = new CanarySchedule(this, 'Canary', {
+      handler: register.function,
+      expression: props.scheduleExpression ?? 'rate(1 hour)',
+      target: props.canaryTarget,
+    });
+
+    // Alarms
+    const deadLetterQueues = {
+      TenantEventsDeadLetters: tenantEvents.deadLetters.queue,
+      CanaryDeadLetters: canary.deadLetters.queue,
+      FailedInvocations: register.failedInvocations.queue,
+    };
+    new ServiceAlarms(this, 'Alarms', {
+      function: register.function,
+      logGroup: register.logGroup,
+      deadLetterQueues,
+      alarmTopicArn: props.alarmTopicArn,
+      alarmEmail: props.alarmEmail,
+    });
+
+    // Outputs
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'HTTP API base URL (SigV4, service execute-api)' });
+    new CfnOutput(this, 'EventBusName', { value: tenantEvents.eventBus.eventBusName });
+    new CfnOutput(this, 'ConfigParameterName', { value: config.parameter.parameterName });
+    new CfnOutput(this, 'FunctionName', { value: register.function.functionName });
+    for (const [target, entry] of Object.entries(initialAccessTokens.byTarget)) {
+      new CfnOutput(this, `InitialAccessTokenSecret-${target}`, {
+        value: entry.secretName,
+        description: `IAT secret of target ${target}${entry.created ? ' (created empty: put the token in)' : ' (imported)'}`,
+      });
+    }
+    for (const [name, queue] of Object.entries(deadLetterQueues)) {
+      new CfnOutput(this, `${name}QueueUrl`, { value: queue.queueUrl });
+    }
+  }
+}
+
+/** An IAT secret under the client prefix would be writable and deletable by the function: refuse. */
+function assertOutsidePrefix(secrets: InitialAccessTokenSecrets, secretNamePrefix: string): void {
+  for (const [target, entry] of Object.entries(secrets.byTarget)) {
+    if (secretNameOf(entry.secretName).startsWith(secretNamePrefix)) {
+      throw new Error(
+        `the IAT secret of target ${target} (${entry.secretName}) lies under the client secret prefix ${secretNamePrefix}; ` +
+          'the function could overwrite or delete it: choose another name or prefix',
+      );
+    }
+  }
+}

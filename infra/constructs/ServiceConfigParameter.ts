@@ -1,0 +1,53 @@
+import { Stack } from 'aws-cdk-lib';
+import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { describeIssues, serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
+import type { TargetsDocument } from '../targetsDocument.js';
+
+export interface ServiceConfigParameterProps {
+  readonly parameterName: string;
+  readonly document: TargetsDocument;
+  readonly secretNamePrefix: string;
+  /** ARN of the key the function encrypts new client secrets with. */
+  readonly kmsKeyArn: string;
+  /** Target name → the IAT secret id the function reads. */
+  readonly initialAccessTokenSecretIds: Readonly<Record<string, string>>;
+}
+
+// Standard parameters hold 4 KB; tokens render shorter than the ARNs they become, so keep a margin.
+const STANDARD_TIER_BUDGET = 3000;
+
+/**
+ * The JSON configuration the function reads (env `CONFIG_PARAMETER_NAME`): the operator's targets
+ * document plus what the stack owns — the key, the prefix and the IAT secret of each target. It holds
+ * no secret material, so a plain String parameter (CloudFormation cannot create a SecureString).
+ */
+export class ServiceConfigParameter extends Construct {
+  readonly parameter: StringParameter;
+
+  constructor(scope: Construct, id: string, props: ServiceConfigParameterProps) {
+    super(scope, id);
+    const config = {
+      ...props.document,
+      secretNamePrefix: props.secretNamePrefix,
+      kmsKeyId: props.kmsKeyArn,
+      targets: Object.fromEntries(
+        Object.entries(props.document.targets).map(([name, target]) => [
+          name,
+          { ...target, initialAccessTokenSecretId: props.initialAccessTokenSecretIds[name] },
+        ]),
+      ),
+    };
+    // The function's own schema: a config it would reject fails the synth instead of every invocation.
+    const parsed = serviceConfigSchema.safeParse(config);
+    if (!parsed.success) throw new Error(`targets config is invalid: ${describeIssues(parsed.error.issues)}`);
+
+    const value = Stack.of(this).toJsonString(config);
+    this.parameter = new StringParameter(this, 'Parameter', {
+      parameterName: props.parameterName,
+      description: 'dcr-onboarding configuration: targets, secret name prefix, KMS key (JSON, see README)',
+      stringValue: value,
+      tier: value.length > STANDARD_TIER_BUDGET ? ParameterTier.ADVANCED : ParameterTier.STANDARD,
+    });
+  }
+}

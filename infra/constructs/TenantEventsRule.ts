@@ -1,0 +1,50 @@
+import { Duration } from 'aws-cdk-lib';
+import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { DeadLetterQueue } from './DeadLetterQueue.js';
+
+/** Create a bus with this name, or use the existing one (e.g. where the tenant service publishes). */
+export interface EventBusChoice {
+  readonly name: string;
+  readonly existing: boolean;
+}
+
+export interface TenantEventsRuleProps {
+  readonly handler: IFunction;
+  readonly eventBus: EventBusChoice;
+  /** The `source` the tenant service publishes with. */
+  readonly source: string;
+  /** The `detail-type`s the function handles (README, "EventBridge"). */
+  readonly detailTypes: readonly string[];
+}
+
+/** The tenant-lifecycle rule: matching events go to the function, undeliverable ones to a DLQ. */
+export class TenantEventsRule extends Construct {
+  readonly eventBus: IEventBus;
+  readonly rule: Rule;
+  /** Events EventBridge could not deliver to the function (permissions, throttling) within the limits. */
+  readonly deadLetters: DeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: TenantEventsRuleProps) {
+    super(scope, id);
+    this.eventBus = props.eventBus.existing
+      ? EventBus.fromEventBusName(this, 'Bus', props.eventBus.name)
+      : new EventBus(this, 'Bus', { eventBusName: props.eventBus.name, description: 'Tenant lifecycle events' });
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters');
+    this.rule = new Rule(this, 'Rule', {
+      eventBus: this.eventBus,
+      description: `Tenant lifecycle events (${props.detailTypes.join(', ')}) from ${props.source} to dcr-onboarding`,
+      eventPattern: { source: [props.source], detailType: [...props.detailTypes] },
+      targets: [
+        new LambdaFunction(props.handler, {
+          deadLetterQueue: this.deadLetters.queue,
+          // A tenant waits for its client: give up on delivery after two hours and let a human look.
+          maxEventAge: Duration.hours(2),
+          retryAttempts: 20,
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,195 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cfnText, everythingOn, onlyLogicalId, templateOf } from './infraApp.js';
+
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: Record<string, unknown>;
+}
+
+const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** Every identity-policy statement: AWS::IAM::Policy, managed policies and roles' inline policies. */
+function identityStatements(template: Template): { owner: string; statement: Statement }[] {
+  const found: { owner: string; statement: Statement }[] = [];
+  for (const [id, resource] of Object.entries(template.toJSON().Resources as Record<string, any>)) {
+    const documents =
+      resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy'
+        ? [resource.Properties.PolicyDocument]
+        : resource.Type === 'AWS::IAM::Role'
+          ? list(resource.Properties.Policies).map((policy: any) => policy.PolicyDocument)
+          : [];
+    for (const document of documents) {
+      for (const statement of list<Statement>(document.Statement)) found.push({ owner: id, statement });
+    }
+  }
+  return found;
+}
+
+/** Secrets Manager and KMS grants that reach every resource: `*`, or an action wildcard on the service. */
+function unscopedSecretOrKeyGrants(statements: { owner: string; statement: Statement }[]): string[] {
+  const findings: string[] = [];
+  for (const { owner, statement } of statements) {
+    if (statement.Effect !== 'Allow') continue;
+    const actions = list(statement.Action).filter((action) => /^(secretsmanager|kms):|^\*$/.test(action));
+    if (actions.length === 0) continue;
+    for (const action of actions) if (action.includes('*')) findings.push(`${owner}: action ${action}`);
+    for (const resource of list(statement.Resource)) {
+      if (resource === '*' || cfnText(resource).endsWith(':*')) findings.push(`${owner}: ${actions.join(',')} on ${cfnText(resource)}`);
+    }
+  }
+  return findings;
+}
+
+function roleStatements(template: Template, rolePrefix: string): Statement[] {
+  return identityStatements(template)
+    .filter(({ owner }) => owner.startsWith(rolePrefix))
+    .map(({ statement }) => statement);
+}
+
+describe('IAM scoping', () => {
+  let template: Template;
+  let everything: Template;
+
+  beforeAll(() => {
+    template = templateOf();
+    everything = templateOf(everythingOn);
+  });
+
+  it('the wildcard check itself catches a secrets or KMS grant on "*"', () => {
+    // Prepare
+    const statements = [
+      { owner: 'Bad', statement: { Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: '*' } },
+      { owner: 'Bad', statement: { Effect: 'Allow' as const, Action: ['kms:*'], Resource: 'arn:aws:kms:r:a:key/k' } },
+      { owner: 'Fine', statement: { Effect: 'Allow' as const, Action: 'xray:PutTraceSegments', Resource: '*' } },
+    ];
+
+    // Act
+    const findings = unscopedSecretOrKeyGrants(statements);
+
+    // Assess
+    expect(findings).toEqual(['Bad: secretsmanager:GetSecretValue on *', 'Bad: action kms:*']);
+  });
+
+  it.each([
+    ['the default stack', () => template],
+    ['the stack with every option on', () => everything],
+  ])('no secretsmanager or kms action reaches "*" in %s', (_name, current) => {
+    // Prepare
+    const statements = identityStatements(current());
+
+    // Act
+    const findings = unscopedSecretOrKeyGrants(statements);
+
+    // Assess
+    expect(statements.length).toBeGreaterThan(0);
+    expect(findings).toEqual([]);
+  });
+
+  it('gives the function exactly its calls, each on its own resources', () => {
+    // Prepare
+    const parameterId = onlyLogicalId(template, 'AWS::SSM::Parameter');
+    const secretId = onlyLogicalId(template, 'AWS::SecretsManager::Secret');
+    const keyId = onlyLogicalId(template, 'AWS::KMS::Key');
+
+    // Act
+    const bySid = Object.fromEntries(
+      roleStatements(template, 'RegisterRole')
+        .filter((statement) => statement.Sid)
+        .map((statement) => [statement.Sid, { actions: list(statement.Action).sort(), resources: list(statement.Resource).map(cfnText), condition: statement.Condition }]),
+    );
+
+    // Assess
+    expect(bySid).toEqual({
+      ReadConfig: {
+        actions: ['ssm:GetParameter'],
+        // The name starts with "/" (/DcrOnboarding/config), so CDK joins it without one.
+        resources: [`arn:\${Ref:AWS::Partition}:ssm:\${Ref:AWS::Region}:\${Ref:AWS::AccountId}:parameter\${Ref:${parameterId}}`],
+        condition: undefined,
+      },
+      ReadInitialAccessTokens: { actions: ['secretsmanager:GetSecretValue'], resources: [`\${Ref:${secretId}}`], condition: undefined },
+      ManageClientSecrets: {
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:TagResource',
+        ],
+        resources: ['arn:${Ref:AWS::Partition}:secretsmanager:${Ref:AWS::Region}:${Ref:AWS::AccountId}:secret:dcr/clients/*'],
+        condition: undefined,
+      },
+      UseClientSecretsKeyViaSecretsManager: {
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [`\${${keyId}.Arn}`],
+        condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+      },
+    });
+  });
+
+  it('lets the function write its own log group and failure queue, and nothing else without a Sid', () => {
+    // Prepare, Act
+    const rest = roleStatements(template, 'RegisterRole')
+      .filter((statement) => !statement.Sid)
+      .map((statement) => ({ actions: list(statement.Action).sort(), resources: list(statement.Resource).map(cfnText) }));
+
+    // Assess
+    expect(rest).toHaveLength(2);
+    expect(rest).toContainEqual({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [expect.stringMatching(/^\$\{RegisterLogs\w+\.Arn\}$/)],
+    });
+    expect(rest).toContainEqual({
+      actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      resources: [expect.stringMatching(/^\$\{RegisterFailedInvocations\w+\.Arn\}$/)],
+    });
+  });
+
+  it('attaches no managed policy to any role', () => {
+    // Prepare, Act
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns?: unknown } }[];
+
+    // Assess
+    expect(roles.length).toBeGreaterThan(0);
+    expect(roles.every((role) => role.Properties.ManagedPolicyArns === undefined)).toBe(true);
+  });
+
+  it('reads an imported IAT secret by its name-suffix ARN only', () => {
+    // Prepare, Act
+    const read = roleStatements(everything, 'RegisterRole').find((statement) => statement.Sid === 'ReadInitialAccessTokens');
+
+    // Assess
+    expect(list(read?.Resource).map(cfnText).sort()).toEqual([
+      'arn:${Ref:AWS::Partition}:secretsmanager:${Ref:AWS::Region}:${Ref:AWS::AccountId}:secret:partner/iat-??????',
+      `\${Ref:${onlyLogicalId(everything, 'AWS::SecretsManager::Secret')}}`,
+    ].sort());
+  });
+
+  it('lets the Scheduler, from this account only, invoke only the function', () => {
+    // Prepare
+    const functionId = onlyLogicalId(template, 'AWS::Lambda::Function');
+
+    // Act
+    const statements = roleStatements(template, 'CanaryInvokeRole');
+
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+    });
+    const invoke = statements.find((statement) => list(statement.Action).includes('lambda:InvokeFunction'));
+    expect(list(invoke?.Resource).map(cfnText)).toEqual([`\${${functionId}.Arn}`, `\${${functionId}.Arn}:*`]);
+  });
+});

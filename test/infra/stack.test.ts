@@ -1,0 +1,334 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cfnText, everythingOn, onlyLogicalId, templateOf } from './infraApp.js';
+
+describe('DcrOnboardingStack with the cdk.json defaults', () => {
+  let template: Template;
+  let keyId: string;
+
+  beforeAll(() => {
+    template = templateOf();
+    keyId = onlyLogicalId(template, 'AWS::KMS::Key');
+  });
+
+  it('creates a rotating customer-managed key for the secrets', () => {
+    // Prepare, Act: one synthesized template
+    // Assess
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/DcrOnboarding/client-secrets' });
+  });
+
+  it('creates the IAT secret with a placeholder, encrypted with the key, outside the client prefix', () => {
+    // Prepare, Act: one synthesized template
+    // Assess
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'dcr/iat/default',
+      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      SecretString: '{"initialAccessToken":""}',
+      GenerateSecretString: Match.absent(),
+      Description: Match.stringLikeRegexp('put-secret-value'),
+    });
+  });
+
+  it('writes a config the function accepts: the targets file plus key, prefix and IAT secret', () => {
+    // Prepare
+    const parameter = Object.values(template.findResources('AWS::SSM::Parameter'))[0] as {
+      Properties: { Name: string; Type: string; Value: unknown };
+    };
+    const secretId = onlyLogicalId(template, 'AWS::SecretsManager::Secret');
+
+    // Act
+    const config = JSON.parse(cfnText(parameter.Properties.Value)) as Record<string, any>;
+
+    // Assess
+    expect(parameter.Properties).toMatchObject({ Name: '/DcrOnboarding/config', Type: 'String' });
+    expect(config).toMatchObject({
+      secretNamePrefix: 'dcr/clients/',
+      kmsKeyId: `\${${keyId}.Arn}`,
+      defaultTarget: 'default',
+      targets: {
+        default: {
+          profile: 'salesforce',
+          registrationEndpoint: 'https://login.salesforce.com/services/oauth2/register',
+          initialAccessTokenSecretId: `\${Ref:${secretId}}`,
+        },
+      },
+    });
+  });
+
+  it('deploys the function on Node.js 24, arm64, with its config parameter, log group and failure queue', () => {
+    // Prepare
+    const parameterId = onlyLogicalId(template, 'AWS::SSM::Parameter');
+
+    // Act
+    const functions = template.findResources('AWS::Lambda::Function');
+
+    // Assess
+    expect(Object.keys(functions)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 45,
+      TracingConfig: Match.absent(),
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^RegisterLogs') } },
+      Environment: {
+        Variables: {
+          CONFIG_PARAMETER_NAME: { Ref: parameterId },
+          LOG_LEVEL: 'INFO',
+          IDP_TIMEOUT_MS: '10000',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RegisterFailedInvocations'), 'Arn'] } } },
+    });
+  });
+
+  it('serves POST /registrations and GET /registrations/{target}/{tenantId}, IAM-authorized only', () => {
+    // Prepare, Act
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => (route as { Properties: { RouteKey: string; AuthorizationType: string } }).Properties,
+    );
+
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(['GET /registrations/{target}/{tenantId}', 'POST /registrations']);
+    expect(routes.every((route) => route.AuthorizationType === 'AWS_IAM')).toBe(true);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('throttles the $default stage and writes JSON access logs with the caller identity', () => {
+    // Prepare, Act
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as {
+      Properties: { AccessLogSettings: { Format: string } };
+    };
+
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RegistrationsAccessLogs'), 'Arn'] } },
+    });
+    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      callerArn: '$context.identity.userArn',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
+  });
+
+  it('creates the bus and routes TenantOnboarded from the configured source, with retries and a DLQ', () => {
+    // Prepare, Act: one synthesized template
+    // Assess
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'dcr-onboarding' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('^TenantEventsBus') },
+      EventPattern: { source: ['com.example.tenants'], 'detail-type': ['TenantOnboarded'] },
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 7200 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TenantEventsDeadLetters'), 'Arn'] } },
+        }),
+      ],
+    });
+  });
+
+  it('schedules the canary hourly with {"action":"canary"} and its own DLQ', () => {
+    // Prepare, Act: one synthesized template
+    // Assess
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Input: '{"action":"canary"}',
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CanaryDeadLetters'), 'Arn'] } },
+      }),
+    });
+  });
+
+  it('encrypts every queue, refuses plain-text access to it and keeps dead letters 14 days', () => {
+    // Prepare, Act
+    const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+
+    // Assess
+    expect(queues).toHaveLength(3);
+    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+      3,
+    );
+  });
+
+  it('alarms on errors, throttles, each DLQ, canary failures and orphaned clients, without actions when no topic', () => {
+    // Prepare, Act
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => (alarm as { Properties: Record<string, unknown> }).Properties,
+    );
+
+    // Assess
+    expect(alarms).toHaveLength(7);
+    expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+      'CanaryFailures',
+      'Errors',
+      'OrphanedClients',
+      'Throttles',
+    ]);
+    expect(alarms.every((alarm) => alarm.AlarmActions === undefined)).toBe(true);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.message = "canary failed" }',
+      MetricTransformations: [Match.objectLike({ MetricName: 'CanaryFailures', MetricNamespace: 'DcrOnboarding/DcrOnboarding' })],
+    });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.orphanedClient = 1 }' });
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  it('outputs the API URL, bus, config parameter, IAT secret and DLQ URLs', () => {
+    // Prepare, Act
+    const outputs = Object.keys(template.toJSON().Outputs as object).sort();
+
+    // Assess
+    expect(outputs).toEqual(
+      [
+        'ApiUrl',
+        'CanaryDeadLettersQueueUrl',
+        'ConfigParameterName',
+        'EventBusName',
+        'FailedInvocationsQueueUrl',
+        'FunctionName',
+        'InitialAccessTokenSecretdefault',
+        'TenantEventsDeadLettersQueueUrl',
+      ].sort(),
+    );
+    template.hasOutput('InitialAccessTokenSecretdefault', { Value: 'dcr/iat/default' });
+  });
+});
+
+describe('DcrOnboardingStack with every option on', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = templateOf(everythingOn);
+  });
+
+  it('imports the existing bus by name and matches the configured source', () => {
+    // Prepare, Act: one synthesized template
+    // Assess
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'tenants',
+      EventPattern: { source: ['com.acme.tenants'], 'detail-type': ['TenantOnboarded'] },
+    });
+  });
+
+  it('creates only the missing IAT secret and names the imported one in the config', () => {
+    // Prepare
+    const parameter = Object.values(template.findResources('AWS::SSM::Parameter'))[0] as { Properties: { Value: unknown } };
+
+    // Act
+    const config = JSON.parse(cfnText(parameter.Properties.Value)) as { targets: Record<string, { initialAccessTokenSecretId: string }> };
+
+    // Assess
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'dcr/iat/default' });
+    expect(config.targets.partner?.initialAccessTokenSecretId).toBe('partner/iat');
+    template.hasOutput('InitialAccessTokenSecretpartner', { Value: 'partner/iat' });
+  });
+
+  it('runs the canary on the configured schedule and target', () => {
+    // Prepare, Act: one synthesized template
+    // Assess
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Target: Match.objectLike({ Input: '{"action":"canary","target":"partner"}' }),
+    });
+  });
+
+  it('sends every alarm to an encrypted, TLS-only topic with the e-mail subscribed', () => {
+    // Prepare
+    const topicId = onlyLogicalId(template, 'AWS::SNS::Topic');
+
+    // Act
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => (alarm as { Properties: { AlarmActions?: unknown[] } }).Properties,
+    );
+
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+    expect(alarms).toHaveLength(7);
+    expect(alarms.every((alarm) => JSON.stringify(alarm.AlarmActions) === JSON.stringify([{ Ref: topicId }]))).toBe(true);
+  });
+});
+
+describe('DcrOnboardingStack refuses configurations that cannot work', () => {
+  it('refuses an IAT secret under the client secret prefix, which the function could overwrite', () => {
+    // Prepare
+    const context = {
+      'dcr:targets': {
+        targets: {
+          default: {
+            profile: 'rfc7591',
+            registrationEndpoint: 'https://idp.example/register',
+            initialAccessTokenSecretId: 'dcr/clients/iat',
+          },
+        },
+      },
+    };
+
+    // Act
+    const build = () => templateOf(context);
+
+    // Assess
+    expect(build).toThrow(/lies under the client secret prefix dcr\/clients\//);
+  });
+
+  it('refuses a kmsKeyId in the targets config: the stack owns the key', () => {
+    // Prepare
+    const context = { 'dcr:targets': JSON.stringify({ kmsKeyId: 'alias/other', targets: {} }) };
+
+    // Act
+    const build = () => templateOf(context);
+
+    // Assess
+    expect(build).toThrow(/sets kmsKeyId/);
+  });
+
+  it('refuses a config the function would reject, naming the field', () => {
+    // Prepare
+    const context = {
+      'dcr:targets': { targets: { default: { profile: 'rfc7591', registrationEndpoint: 'http://idp.example/register' } } },
+    };
+
+    // Act
+    const build = () => templateOf(context);
+
+    // Assess
+    expect(build).toThrow(/targets\.default\.registrationEndpoint: must be an https: URL/);
+  });
+});
