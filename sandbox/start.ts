@@ -88,12 +88,12 @@ async function main(): Promise<void> {
 
   let sandbox: Sandbox | undefined;
   let stopping: Promise<void> | undefined;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (reason: string) => {
     if (stopping) {
-      write(`${signal} again: exiting now`);
+      write(`${reason} again: exiting now`);
       process.exit(1);
     }
-    write(`\n${signal}: stopping…`);
+    write(`\n${reason}: stopping…`);
     stopping = (async () => {
       await sandbox?.close();
       removeState();
@@ -103,6 +103,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // A parent killed without passing the signal on (e.g. SIGKILL of the tsx wrapper) re-parents this process:
+  // stop then too, rather than leave moto_server and the ports behind.
+  const parent = process.ppid;
+  // With the reader of our output gone, a write fails with EPIPE; that must not skip the clean-up.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+  setInterval(() => {
+    if (process.ppid !== parent && !stopping) stop('parent process exited');
+  }, 1000).unref();
 
   write('Starting the dcr-onboarding sandbox');
   try {
