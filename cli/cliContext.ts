@@ -10,6 +10,7 @@ import { HttpIdentityProvider } from '../functions/core/idp/HttpIdentityProvider
 import { InitialAccessTokens } from '../functions/core/InitialAccessTokens.js';
 import { Logger } from '../functions/core/logger.js';
 import type { ConfigSource } from '../functions/core/ports/ConfigSource.js';
+import { loadSettings } from '../functions/core/settings.js';
 import type { CommandContext } from './command.js';
 import type { GlobalValues } from './globalOptions.js';
 
@@ -45,7 +46,13 @@ export function createCliContext(
   env: Record<string, string | undefined>,
   stderr: Writable,
 ): CommandContext & { close(): void } {
-  const clientConfig = awsClientConfig(globals, env);
+  // The function's own settings (IDP_TIMEOUT_MS, IDP_MAX_ATTEMPTS, AWS_REQUEST_TIMEOUT_MS, CLAIM_WAIT_MS, …),
+  // validated the same way; the configuration's location comes from the options instead.
+  const settings = loadSettings({ ...env, CONFIG_PARAMETER_NAME: env.CONFIG_PARAMETER_NAME || 'unused-by-the-cli' });
+  const clientConfig = {
+    ...awsClientConfig(globals, env),
+    requestHandler: { requestTimeout: settings.awsRequestTimeoutMs, connectionTimeout: 2_000 },
+  };
   const logger = new Logger({ level: globals.verbose ? 'DEBUG' : 'WARN', sink: (line) => stderr.write(`${line}\n`) });
   let secretsClient: SecretsManagerClient | undefined;
   let ssmClient: SSMClient | undefined;
@@ -65,13 +72,14 @@ export function createCliContext(
     },
     async dependencies() {
       const store = context.secrets();
-      const timeoutMs = Number(env.IDP_TIMEOUT_MS) > 0 ? Number(env.IDP_TIMEOUT_MS) : 10_000;
       return {
         config: await context.config(),
         secrets: store,
-        idp: new HttpIdentityProvider({ timeoutMs }),
-        tokens: new InitialAccessTokens(store),
+        idp: new HttpIdentityProvider({ timeoutMs: settings.idpTimeoutMs }),
+        tokens: new InitialAccessTokens(store, settings.iatCacheTtlMs),
         logger,
+        retry: settings.retry,
+        claim: settings.claim,
       };
     },
     close() {
