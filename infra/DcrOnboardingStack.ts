@@ -44,6 +44,10 @@ export class DcrOnboardingStack extends Stack {
     super(scope, id, { description: 'dcr-onboarding: OAuth clients by Dynamic Client Registration', ...props });
     const secretNamePrefix = props.secretNamePrefix ?? props.targets.secretNamePrefix ?? 'dcr/clients/';
     const iatPrefix = props.initialAccessTokenSecretPrefix ?? 'dcr/iat/';
+    // The function drops a canary for an unknown target without failing: it would never alarm.
+    if (props.canaryTarget && !Object.hasOwn(props.targets.targets, props.canaryTarget)) {
+      throw new Error(`the canary target ${props.canaryTarget} is not one of the configured targets`);
+    }
 
     // Config, secrets and key
     const clientSecretsKey = new Key(this, 'ClientSecretsKey', {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cfnText, everythingOn, onlyLogicalId, templateOf } from './infraApp.js';
@@ -308,6 +309,17 @@ describe('DcrOnboardingStack refuses configurations that cannot work', () => {
     expect(build).toThrow(/lies under the client secret prefix dcr\/clients\//);
   });
 
+  it('refuses a canary target that is not configured, since the function would drop it silently', () => {
+    // Prepare
+    const context = { 'dcr:canaryTarget': 'nowhere' };
+
+    // Act
+    const build = () => templateOf(context);
+
+    // Assess
+    expect(build).toThrow(/canary target nowhere is not one of the configured targets/);
+  });
+
   it('refuses a kmsKeyId in the targets config: the stack owns the key', () => {
     // Prepare
     const context = { 'dcr:targets': JSON.stringify({ kmsKeyId: 'alias/other', targets: {} }) };
@@ -330,5 +342,20 @@ describe('DcrOnboardingStack refuses configurations that cannot work', () => {
 
     // Assess
     expect(build).toThrow(/targets\.default\.registrationEndpoint: must be an https: URL/);
+  });
+});
+
+describe('log-based alarms', () => {
+  it('match log lines the function still writes', () => {
+    // Prepare
+    const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+    // Act
+    const schedule = read('functions/register/triggers/schedule.ts');
+    const registerTenant = read('functions/core/useCases/registerTenant.ts');
+
+    // Assess
+    expect(schedule).toContain("logger.error('canary failed'");
+    expect(registerTenant).toContain('orphanedClient: 1');
   });
 });
