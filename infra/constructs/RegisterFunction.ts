@@ -24,13 +24,16 @@ export interface RegisterFunctionProps {
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-// The provider call is the slow part; the function's own limit follows from it. The worst path makes
-// three sequential provider calls (register, register again after a refused IAT, RFC 7592 delete when
-// storing fails) plus about six Secrets Manager / SSM calls. Stopping half-way would strand a pending
-// claim or an unstored client, so the timeout covers all of it even though the HTTP API stops waiting
-// at 30 s (a caller's retry then answers `exists` or "in progress").
+// The provider is the slow part and the function's own limit follows from it. One provider operation
+// (register, or RFC 7592 delete) retries within IDP_RETRY_BUDGET_MS, and its last attempt may run a
+// full IDP_TIMEOUT_MS: 30 s. The longest paths make two such operations in a row (register, then delete
+// the client when storing fails; or the canary's register, then delete) plus a handful of AWS calls,
+// each bounded by AWS_REQUEST_TIMEOUT_MS (5 s) and the SDK's retries: 30 s more. Stopping half-way
+// would strand a pending claim or an unstored client, so the timeout covers all of it even though the
+// HTTP API stops waiting at 30 s (a caller's retry then answers `exists` or "in progress").
 const IDP_TIMEOUT = Duration.seconds(10);
-const TIMEOUT = Duration.seconds(3 * IDP_TIMEOUT.toSeconds() + 15);
+const IDP_RETRY_BUDGET = Duration.seconds(20);
+const TIMEOUT = Duration.seconds(2 * (IDP_RETRY_BUDGET.toSeconds() + IDP_TIMEOUT.toSeconds()) + 30);
 
 /** The one function behind every trigger, with its log group, its own role and its async-failure queue. */
 export class RegisterFunction extends Construct {
@@ -82,6 +85,7 @@ export class RegisterFunction extends Construct {
         CONFIG_PARAMETER_NAME: props.configParameter.parameterName,
         LOG_LEVEL: props.logLevel,
         IDP_TIMEOUT_MS: String(IDP_TIMEOUT.toMilliseconds()),
+        IDP_RETRY_BUDGET_MS: String(IDP_RETRY_BUDGET.toMilliseconds()),
         NODE_OPTIONS: '--enable-source-maps',
       },
       // EventBridge and Scheduler invoke asynchronously: two retries, then the failure record (event,

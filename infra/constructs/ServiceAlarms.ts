@@ -30,7 +30,7 @@ export interface ServiceAlarmsProps {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
-/** What must wake someone: errors, throttles, dead letters, a failing canary, an orphaned client. */
+/** What must wake someone: errors, throttles, dead letters, a failing canary, an (possibly) orphaned client. */
 export class ServiceAlarms extends Construct {
   readonly topic?: ITopic;
   readonly alarms: Alarm[] = [];
@@ -49,7 +49,7 @@ export class ServiceAlarms extends Construct {
         queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
         `Messages wait on the ${name} dead-letter queue: inspect, fix, redrive.`);
     }
-    // The handler logs exactly these lines (functions/register/triggers/schedule.ts, registerTenant.ts).
+    // The handler logs exactly these lines and fields (schedule.ts, registerTenant.ts, claim.ts).
     this.#alarm('CanaryFailures',
       this.#logMetric(props.logGroup, namespace, 'CanaryFailures', FilterPattern.stringValue('$.message', '=', 'canary failed'))
         .with({ period: Duration.hours(1) }),
@@ -57,6 +57,9 @@ export class ServiceAlarms extends Construct {
     this.#alarm('OrphanedClients',
       this.#logMetric(props.logGroup, namespace, 'OrphanedClients', FilterPattern.numberValue('$.orphanedClient', '=', 1)),
       'A client was registered at the provider but neither stored nor deleted: delete it by hand (client id in the log).');
+    this.#alarm('PossibleOrphanedClients',
+      this.#logMetric(props.logGroup, namespace, 'PossibleOrphanedClients', FilterPattern.numberValue('$.possibleOrphan', '=', 1)),
+      'A registration was sent but never answered: the provider may hold a client without a secret (see unconfirmed_attempts).');
   }
 
   #topic(props: ServiceAlarmsProps): ITopic | undefined {

@@ -72,7 +72,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,
-      Timeout: 45,
+      Timeout: 90,
       TracingConfig: Match.absent(),
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^RegisterLogs') } },
       Environment: {
@@ -80,6 +80,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
           CONFIG_PARAMETER_NAME: { Ref: parameterId },
           LOG_LEVEL: 'INFO',
           IDP_TIMEOUT_MS: '10000',
+          IDP_RETRY_BUDGET_MS: '20000',
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
@@ -173,14 +174,14 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     );
   });
 
-  it('alarms on errors, throttles, each DLQ, canary failures and orphaned clients, without actions when no topic', () => {
+  it('alarms on errors, throttles, each DLQ, canary failures and (possibly) orphaned clients, without actions when no topic', () => {
     // Prepare, Act
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (alarm) => (alarm as { Properties: Record<string, unknown> }).Properties,
     );
 
     // Assess
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual([
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
@@ -188,6 +189,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
       'CanaryFailures',
       'Errors',
       'OrphanedClients',
+      'PossibleOrphanedClients',
       'Throttles',
     ]);
     expect(alarms.every((alarm) => alarm.AlarmActions === undefined)).toBe(true);
@@ -196,6 +198,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
       MetricTransformations: [Match.objectLike({ MetricName: 'CanaryFailures', MetricNamespace: 'DcrOnboarding/DcrOnboarding' })],
     });
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.orphanedClient = 1 }' });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.possibleOrphan = 1 }' });
     template.resourceCountIs('AWS::SNS::Topic', 0);
   });
 
@@ -282,7 +285,7 @@ describe('DcrOnboardingStack with every option on', () => {
         ]),
       },
     });
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     expect(alarms.every((alarm) => JSON.stringify(alarm.AlarmActions) === JSON.stringify([{ Ref: topicId }]))).toBe(true);
   });
 });
@@ -357,5 +360,6 @@ describe('log-based alarms', () => {
     // Assess
     expect(schedule).toContain("logger.error('canary failed'");
     expect(registerTenant).toContain('orphanedClient: 1');
+    expect(registerTenant).toContain('possibleOrphan: 1');
   });
 });
