@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cfnText, everythingOn, onlyLogicalId, templateOf } from './infraApp.js';
+import { SYNTH_TEST_TIMEOUT_MS, cfnText, everythingOn, onlyLogicalId, templateOf } from './infraApp.js';
 
 interface Statement {
   Sid?: string;
@@ -57,7 +57,7 @@ describe('IAM scoping', () => {
   beforeAll(() => {
     template = templateOf();
     everything = templateOf(everythingOn);
-  });
+  }, SYNTH_TEST_TIMEOUT_MS);
 
   it('the wildcard check itself catches a secrets or KMS grant on "*"', () => {
     // Prepare

@@ -10,6 +10,9 @@ const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.ur
   context: Record<string, unknown>;
 };
 
+/** One in-process synth takes 2–5 s alone and several times that on a busy 2-core machine. */
+export const SYNTH_TEST_TIMEOUT_MS = 120_000;
+
 /**
  * The app as `cdk synth` builds it (cdk.json context, then `extra`), in a temp outdir. Bundling is
  * skipped unless asked: template tests do not need the code, and synth.test.ts bundles for real.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { buildApp, everythingOn } from './infraApp.js';
+import { SYNTH_TEST_TIMEOUT_MS, buildApp, everythingOn } from './infraApp.js';
 
 interface ValidationReport {
   pluginReports: { pluginName: string; violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[] }[];
@@ -45,7 +45,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 
     // Assess
     expect(findings).toEqual([]);
-  });
+  }, SYNTH_TEST_TIMEOUT_MS);
 
   it('acknowledges only known rules, each with a reason', () => {
     // Prepare
@@ -65,5 +65,5 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       expect.stringMatching(/IAM5\[Resource::<RegisterFunction\w+\.Arn>:\*\]$/),
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:dcr/clients/*]',
     ]);
-  });
+  }, SYNTH_TEST_TIMEOUT_MS);
 });

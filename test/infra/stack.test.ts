@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cfnText, everythingOn, onlyLogicalId, templateOf } from './infraApp.js';
+import { SYNTH_TEST_TIMEOUT_MS, cfnText, everythingOn, onlyLogicalId, templateOf } from './infraApp.js';
 
 describe('DcrOnboardingStack with the cdk.json defaults', () => {
   let template: Template;
@@ -10,7 +10,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
   beforeAll(() => {
     template = templateOf();
     keyId = onlyLogicalId(template, 'AWS::KMS::Key');
-  });
+  }, SYNTH_TEST_TIMEOUT_MS);
 
   it('creates a rotating customer-managed key for the secrets', () => {
     // Prepare, Act: one synthesized template
@@ -228,7 +228,7 @@ describe('DcrOnboardingStack with every option on', () => {
 
   beforeAll(() => {
     template = templateOf(everythingOn);
-  });
+  }, SYNTH_TEST_TIMEOUT_MS);
 
   it('imports the existing bus by name and matches the configured source', () => {
     // Prepare, Act: one synthesized template
