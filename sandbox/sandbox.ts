@@ -75,15 +75,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
 
   try {
-    const moto = await step('starting moto_server (Secrets Manager, SSM)', () => startMotoServer(), (m) => `moto_server on ${m.endpoint}`);
-    cleanups.push(() => moto.stop());
-
-    const idp = await step(
-      'starting the identity provider (oidc-provider, Salesforce profile)',
-      () => startLocalIdentityProvider({ profile: 'salesforce' }),
-      (p) => `identity provider on ${p.issuer}`,
-    );
-    cleanups.push(() => idp.close());
+    // The two peers start side by side; each registers its own clean-up as soon as it is up.
+    const [moto, idp] = await Promise.all([
+      step(
+        'starting moto_server (Secrets Manager, SSM)',
+        () => startMotoServer().then((m) => (cleanups.push(() => m.stop()), m)),
+        (m) => `moto_server on ${m.endpoint}`,
+      ),
+      step(
+        'starting the identity provider (oidc-provider, Salesforce profile)',
+        () => startLocalIdentityProvider({ profile: 'salesforce' }).then((p) => (cleanups.push(() => p.close()), p)),
+        (p) => `identity provider on ${p.issuer}`,
+      ),
+    ]);
 
     const clientConfig = { endpoint: moto.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
     const secretsClient = new SecretsManagerClient(clientConfig);
@@ -100,8 +104,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await step(
       'seeding the configuration and the initial access token',
       async () => {
-        await seedInitialAccessToken(secretsClient, SANDBOX_IAT_SECRET_ID, await idp.issueInitialAccessToken());
-        await putConfigParameter(ssmClient, SANDBOX_CONFIG_PARAMETER, config);
+        const iat = await idp.issueInitialAccessToken();
+        // moto loads each service on its first call: warm both at once.
+        await Promise.all([
+          seedInitialAccessToken(secretsClient, SANDBOX_IAT_SECRET_ID, iat),
+          putConfigParameter(ssmClient, SANDBOX_CONFIG_PARAMETER, config),
+        ]);
         writeFileSync(join(options.stateDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
       },
       () => `SSM ${SANDBOX_CONFIG_PARAMETER}, secret ${SANDBOX_IAT_SECRET_ID}`,

@@ -5,7 +5,10 @@ import { ListSecretsCommand, GetSecretValueCommand, SecretsManagerClient } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leakedSecrets } from '../helpers/logCapture.js';
 
-const READY_TIMEOUT_MS = 30_000;
+/** The promise to users: ready in under 30 s. */
+const READY_WITHIN_MS = 30_000;
+/** How long a test waits for READY: more than the promise, as other suites may load the machine. */
+const READY_TIMEOUT_MS = 60_000;
 
 interface RunningSandbox {
   child: ChildProcess;
@@ -106,7 +109,7 @@ describe('npm start (the sandbox)', () => {
 
   it('is ready in under 30 s and has onboarded the sample tenant with a working token', () => {
     // Assess
-    expect(sandbox.readyMs).toBeLessThan(READY_TIMEOUT_MS);
+    expect(sandbox.readyMs).toBeLessThan(READY_WITHIN_MS);
     expect(sandbox.output.stdout).toMatch(/✓ moto_server on http:\/\/127\.0\.0\.1:\d+/);
     expect(sandbox.output.stdout).toMatch(/sample tenant\s+demo \(target default\), onboarded by an EventBridge event/);
     expect(line(sandbox.output.stdout, 'client_id')).toMatch(/^[\w-]{10,}$/);

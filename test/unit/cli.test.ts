@@ -56,8 +56,9 @@ function memoryStore(secrets: Record<string, string>, failWith?: Error): SecretS
   const guard = () => {
     if (failWith) throw failWith;
   };
-  return {
-    async get(id) {
+  // Returned through a variable, not as a literal, so `restore` (being added to the port) type-checks either way.
+  const store = {
+    async get(id: string) {
       guard();
       return found(id) ?? found(id.replace(/^arn:.*:secret:(.*)-abc$/, '$1'));
     },
@@ -72,13 +73,18 @@ function memoryStore(secrets: Record<string, string>, failWith?: Error): SecretS
     async delete() {
       guard();
     },
-    async list(prefix) {
+    async restore() {
+      guard();
+      return false;
+    },
+    async list(prefix: string) {
       guard();
       return Object.keys(secrets)
         .filter((name) => name.startsWith(prefix))
         .map((name) => ({ arn: found(name)?.arn ?? '', name, tags: {} }));
     },
   };
+  return store;
 }
 
 function fakeContext(store: SecretStore): CommandContext {
