@@ -11,7 +11,10 @@ export interface LocalIdentityProviderOptions {
   /** `salesforce`: Salesforce's paths, the compatibility policy and response shape. Default `salesforce`. */
   profile?: LocalProfile;
   port?: number;
-  /** RFC 7592 read/update/delete; off plays a provider that cannot manage clients. Default on. */
+  /**
+   * RFC 7592 update/delete, with a new client secret on every update. Off plays a provider that
+   * cannot manage clients: it issues no registration access token or client URI. Default on.
+   */
   registrationManagement?: boolean;
 }
 
@@ -35,11 +38,19 @@ export interface LocalIdentityProvider {
   close(): Promise<void>;
 }
 
+const ROTATE_POLICY = 'rotate-secret-on-update';
+
+/** An RFC 7592 PUT gets a new client secret; the old one stops working at once. */
+function rotateSecretOnUpdate(ctx: { method: string }, properties: Record<string, unknown>): void {
+  if (ctx.method === 'PUT') properties.client_secret = randomBytes(48).toString('base64url');
+}
+
 const SALESFORCE_ROUTES = { registration: '/services/oauth2/register', token: '/services/oauth2/token' };
 
 /** An in-process oidc-provider on loopback with registration, IATs, RFC 7592 and client credentials. */
 export async function startLocalIdentityProvider(options: LocalIdentityProviderOptions = {}): Promise<LocalIdentityProvider> {
   const profile = options.profile ?? 'salesforce';
+  const management = options.registrationManagement ?? true;
   const store = new MapAdapterStore();
   const requests = new Map<string, number>();
   const issuedSecrets: string[] = [];
@@ -69,9 +80,10 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
       registration: {
         enabled: true,
         initialAccessToken: true,
-        policies: profile === 'salesforce' ? { [SALESFORCE_POLICY]: salesforceCompatPolicy } : {},
+        issueRegistrationAccessToken: management,
+        policies: { [SALESFORCE_POLICY]: salesforceCompatPolicy, [ROTATE_POLICY]: rotateSecretOnUpdate },
       },
-      registrationManagement: { enabled: options.registrationManagement ?? true, rotateRegistrationAccessToken: false },
+      registrationManagement: { enabled: management, rotateRegistrationAccessToken: false },
     },
   };
   const provider = new Provider(issuer, configuration);
@@ -87,8 +99,9 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
     requests,
     issuedSecrets,
     async issueInitialAccessToken() {
-      const policies = profile === 'salesforce' ? [SALESFORCE_POLICY] : [];
-      return new provider.InitialAccessToken(policies.length ? { policies } : {}).save();
+      // Policies travel from the initial access token to each client's registration access token.
+      const policies = [...(profile === 'salesforce' ? [SALESFORCE_POLICY] : []), ROTATE_POLICY];
+      return new provider.InitialAccessToken({ policies }).save();
     },
     async revokeInitialAccessToken(token: string) {
       const found = await provider.InitialAccessToken.find(token);

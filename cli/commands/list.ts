@@ -11,7 +11,7 @@ const READ_CONCURRENCY = 8;
 export interface ListedClient {
   tenantId?: string;
   target?: string;
-  status: 'registered' | 'pending' | 'unknown';
+  status: 'registered' | 'pending' | 'offboarded' | 'unknown';
   clientId?: string;
   secretName: string;
   secretArn: string;
@@ -53,7 +53,7 @@ async function describe(store: SecretStore, summary: SecretSummary, reveal: bool
     secretArn: summary.arn,
   };
   if (!record) return { ...base, status: 'unknown' };
-  if (record.dcr_status === 'pending') return { ...base, status: 'pending' };
+  if (record.dcr_status !== 'registered') return { ...base, status: record.dcr_status };
   return { ...base, status: 'registered', clientId: record.client_id, ...(reveal ? { client_secret: record.client_secret } : {}) };
 }
 

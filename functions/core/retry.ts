@@ -12,6 +12,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5_000, budgetMs: 20_000 };
 
 export interface RetryHooks {
+  /** Narrows which retryable failures are retried (e.g. not an ambiguous non-idempotent call). */
+  retryIf?: (error: TemporarilyUnavailableError) => boolean;
   onRetry?: (error: TemporarilyUnavailableError, attempt: number, delayMs: number) => void;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -35,6 +37,7 @@ export async function withRetries<T>(operation: (attempt: number) => Promise<T>,
       return await operation(attempt);
     } catch (error) {
       if (!(error instanceof TemporarilyUnavailableError) || attempt >= policy.maxAttempts) throw error;
+      if (hooks.retryIf && !hooks.retryIf(error)) throw error;
       const backoff = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
       const delayMs = Math.round(Math.max(backoff, error.serverRetryAfterSeconds !== undefined ? error.serverRetryAfterSeconds * 1000 : 0));
       if (now() + delayMs >= deadline) throw error;

@@ -31,12 +31,25 @@ export interface RegisteredRecord {
   client_metadata: Record<string, unknown>;
   /** Times of earlier attempts that were sent but never answered: each may have left a client behind. */
   unconfirmed_attempts?: string[];
+  /** Set by a secret rotation (RFC 7592 PUT). */
+  rotated_at?: string;
+  /** The last rotation request handled, so a redelivered request does not rotate twice. */
+  last_rotation_request_id?: string;
 }
 
-export type SecretRecord = PendingRecord | RegisteredRecord;
+/** Written just before an offboarded tenant's secret is scheduled for deletion: a tombstone. */
+export interface OffboardedRecord {
+  dcr_status: 'offboarded';
+  tenant_id: string;
+  target: string;
+  client_id: string;
+  offboarded_at: string;
+}
+
+export type SecretRecord = PendingRecord | RegisteredRecord | OffboardedRecord;
 
 const recordSchema = z.looseObject({
-  dcr_status: z.enum(['pending', 'registered']),
+  dcr_status: z.enum(['pending', 'registered', 'offboarded']),
   tenant_id: z.string(),
   target: z.string(),
   client_id: z.optional(z.string()),
@@ -68,7 +81,7 @@ export function parseSecretRecord(value: string): SecretRecord | undefined {
   try {
     const parsed = recordSchema.safeParse(JSON.parse(value));
     if (!parsed.success) return undefined;
-    if (parsed.data.dcr_status === 'registered' && !parsed.data.client_id) return undefined;
+    if (parsed.data.dcr_status !== 'pending' && !parsed.data.client_id) return undefined;
     return parsed.data as unknown as SecretRecord;
   } catch {
     return undefined;

@@ -18,6 +18,7 @@ const settingsSchema = z.object({
   AWS_REQUEST_TIMEOUT_MS: z._default(positiveInt, 5_000),
   CLAIM_WAIT_MS: z._default(positiveInt, 3_000),
   CLAIM_STALE_SECONDS: z._default(positiveInt, 900),
+  EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface Settings {
@@ -28,6 +29,8 @@ export interface Settings {
   retry: RetryPolicy;
   awsRequestTimeoutMs: number;
   claim: ClaimOptions;
+  /** Outcome events go to this bus when set. */
+  eventBusName?: string;
 }
 
 /** The function's environment, validated once at init. */
@@ -46,5 +49,6 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: parsed.data.IDP_MAX_ATTEMPTS, budgetMs: parsed.data.IDP_RETRY_BUDGET_MS },
     awsRequestTimeoutMs: parsed.data.AWS_REQUEST_TIMEOUT_MS,
     claim: { ...DEFAULT_CLAIM_OPTIONS, waitMs: parsed.data.CLAIM_WAIT_MS, staleAfterMs: parsed.data.CLAIM_STALE_SECONDS * 1000 },
+    eventBusName: parsed.data.EVENT_BUS_NAME,
   };
 }

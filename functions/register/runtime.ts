@@ -1,9 +1,12 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SecretsManagerSecretStore } from '../core/aws/SecretsManagerSecretStore.js';
+import { EventBridgePublisher } from '../core/aws/EventBridgePublisher.js';
 import { SsmConfigSource } from '../core/aws/SsmConfigSource.js';
 import { cachedConfig } from '../core/config/cachedConfig.js';
 import type { ServiceConfig } from '../core/config/serviceConfig.js';
+import { HttpEndpointDiscovery } from '../core/idp/HttpEndpointDiscovery.js';
 import { HttpIdentityProvider } from '../core/idp/HttpIdentityProvider.js';
 import { InitialAccessTokens } from '../core/InitialAccessTokens.js';
 import { Logger } from '../core/logger.js';
@@ -36,6 +39,11 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
   );
   const tokens = new InitialAccessTokens(secrets, settings.iatCacheTtlMs);
   const idp = new HttpIdentityProvider({ timeoutMs: settings.idpTimeoutMs });
+  const discovery = new HttpEndpointDiscovery({ timeoutMs: settings.idpTimeoutMs });
+  // Only a configured bus costs a client at init.
+  const events = settings.eventBusName
+    ? new EventBridgePublisher(new EventBridgeClient({ requestHandler }), settings.eventBusName)
+    : undefined;
   return {
     logger,
     dependencies: async (invocationLogger) => ({
@@ -46,6 +54,8 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
       logger: invocationLogger,
       retry: settings.retry,
       claim: settings.claim,
+      discovery,
+      events,
     }),
   };
 }

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from '../../functions/core/config/serviceConfig.js';
+import type { EndpointTarget } from '../../functions/core/config/targetConfig.js';
 import { NotSupportedError, TemporarilyUnavailableError, UpstreamError } from '../../functions/core/errors.js';
 import { HttpIdentityProvider } from '../../functions/core/idp/HttpIdentityProvider.js';
 
 const target = parseServiceConfig(
   JSON.stringify({ targets: { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat' } } }),
   'test',
-).targets.default!;
+).targets.default! as EndpointTarget;
 
 function recordingFetch(respond: () => Response | Promise<Response>) {
   const calls: { url: string; init: RequestInit }[] = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from '../../functions/core/config/serviceConfig.js';
+import type { EndpointTarget } from '../../functions/core/config/targetConfig.js';
 import { HttpIdentityProvider } from '../../functions/core/idp/HttpIdentityProvider.js';
 import { buildRegisteredRecord } from '../../functions/core/secretRecord.js';
 import { loadSeed000 } from '../helpers/seedFixture.js';
@@ -29,7 +30,7 @@ const config = parseServiceConfig(
   }),
   'test',
 );
-const target = { name: 'default', config: config.targets.default! };
+const target = { name: 'default', config: config.targets.default! as EndpointTarget };
 
 describe('Salesforce profile against the seed 000 fixture', () => {
   it('sends the seed request body unchanged, with the bearer IAT and JSON headers', async () => {

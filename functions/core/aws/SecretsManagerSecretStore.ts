@@ -4,6 +4,7 @@ import {
   GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
+  RestoreSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import {
@@ -81,6 +82,16 @@ export class SecretsManagerSecretStore implements SecretStore {
     } catch (error) {
       if (ABSENT.has((error as Error).name) || isScheduledForDeletion(error)) return;
       throw classifyAwsError(error, 'deleting a secret');
+    }
+  }
+
+  async restore(secretId: string): Promise<boolean> {
+    try {
+      await this.client.send(new RestoreSecretCommand({ SecretId: secretId }));
+      return true;
+    } catch (error) {
+      if (ABSENT.has((error as Error).name)) return false;
+      throw classifyAwsError(error, 'restoring a secret');
     }
   }
 

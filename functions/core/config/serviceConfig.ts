@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.js';
-import { TARGET_NAME, type TargetConfig, targetConfigSchema } from './targetConfig.js';
+import { type EndpointTarget, TARGET_NAME, type TargetConfig, targetConfigSchema } from './targetConfig.js';
 
 // Secrets Manager allows these characters in a name; the prefix must leave room for target and tenant.
 const SECRET_NAME_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
@@ -10,6 +10,11 @@ export const serviceConfigSchema = z
     secretNamePrefix: z._default(z.string().check(z.regex(SECRET_NAME_PREFIX, 'use only A-Z a-z 0-9 / _ + = . @ -')), 'dcr/clients/'),
     kmsKeyId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
     defaultTarget: z._default(z.string().check(z.regex(TARGET_NAME)), 'default'),
+    /** Days an offboarded tenant's secret can be restored (7–30, AWS's range), or 0 to delete at once. */
+    offboardingRecoveryWindowDays: z._default(
+      z.number().check(z.refine((d) => d === 0 || (Number.isInteger(d) && d >= 7 && d <= 30), 'must be 0 or 7..30')),
+      7,
+    ),
     targets: z
       .record(z.string().check(z.regex(TARGET_NAME, 'target names match ^[a-z0-9][a-z0-9-]{0,31}$')), targetConfigSchema)
       .check(z.refine((targets) => Object.keys(targets).length > 0, 'at least one target is required')),
@@ -44,10 +49,13 @@ export function parseServiceConfig(json: string, source: string): ServiceConfig 
 
 export interface ResolvedTarget {
   name: string;
-  config: TargetConfig;
+  config: EndpointTarget;
 }
 
-export function resolveTarget(config: ServiceConfig, requested: string | undefined): ResolvedTarget | undefined {
+export function resolveTarget(
+  config: ServiceConfig,
+  requested: string | undefined,
+): { name: string; config: TargetConfig } | undefined {
   const name = requested ?? config.defaultTarget;
   const target = Object.hasOwn(config.targets, name) ? config.targets[name] : undefined;
   return target ? { name, config: target } : undefined;

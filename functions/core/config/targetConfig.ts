@@ -40,11 +40,23 @@ export const clientMetadataSchema = z
   .check(z.refine((value) => Object.keys(value).length <= 50, 'at most 50 metadata fields'));
 export type ClientMetadata = z.infer<typeof clientMetadataSchema>;
 
-export const targetConfigSchema = z.looseObject({
-  profile: z.enum(PROFILES),
-  registrationEndpoint: endpointUrl,
-  initialAccessTokenSecretId: z.string().check(z.minLength(1), z.maxLength(2048)),
-  tokenEndpoint: z.optional(endpointUrl),
-  clientMetadata: z._default(clientMetadataSchema, {}),
-});
+export const targetConfigSchema = z
+  .looseObject({
+    profile: z.enum(PROFILES),
+    /** The DCR endpoint; or give `issuer` and it is read from the discovery document. */
+    registrationEndpoint: z.optional(endpointUrl),
+    issuer: z.optional(endpointUrl),
+    initialAccessTokenSecretId: z.string().check(z.minLength(1), z.maxLength(2048)),
+    tokenEndpoint: z.optional(endpointUrl),
+    clientMetadata: z._default(clientMetadataSchema, {}),
+  })
+  .check(
+    z.refine((target) => Boolean(target.registrationEndpoint ?? target.issuer), {
+      message: 'give registrationEndpoint, or issuer to discover it',
+      path: ['registrationEndpoint'],
+    }),
+  );
 export type TargetConfig = z.infer<typeof targetConfigSchema>;
+
+/** A target whose endpoints are known (configured, or discovered from its issuer). */
+export type EndpointTarget = TargetConfig & { registrationEndpoint: string };

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import type { ClientMetadata, TargetConfig } from '../config/targetConfig.js';
+import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
 import { NotSupportedError, TemporarilyUnavailableError, UpstreamError } from '../errors.js';
 import { rememberSecret } from '../logger.js';
-import type { ClientRegistration, IdentityProvider, ManagedClient } from '../ports/IdentityProvider.js';
+import type { ClientCredentials, ClientRegistration, IdentityProvider, ManagedClient } from '../ports/IdentityProvider.js';
 import { PROFILE_RULES } from './profiles.js';
 import { classifyUpstreamFailure, parseErrorBody } from './upstreamResponse.js';
 
@@ -35,10 +35,10 @@ export class HttpIdentityProvider implements IdentityProvider {
     this.#fetch = options.fetch ?? globalThis.fetch;
   }
 
-  async register(target: TargetConfig, metadata: ClientMetadata, initialAccessToken: string): Promise<ClientRegistration> {
+  async register(target: EndpointTarget, metadata: ClientMetadata, initialAccessToken: string): Promise<ClientRegistration> {
     const response = await this.#send(target.registrationEndpoint, 'registration', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${initialAccessToken}` },
+      headers: jsonHeaders(initialAccessToken),
       body: JSON.stringify(metadata),
     });
     const text = await response.text();
@@ -48,15 +48,24 @@ export class HttpIdentityProvider implements IdentityProvider {
     return parseRegistration(text, target);
   }
 
-  async deleteClient(target: TargetConfig, client: ManagedClient): Promise<'deleted' | 'absent'> {
-    const uri = client.registration_client_uri;
-    if (!uri || !client.registration_access_token) {
-      throw new NotSupportedError('the identity provider issued no registration access token or client URI (RFC 7592)');
+  async updateClient(target: EndpointTarget, client: ManagedClient, metadata: Record<string, unknown>): Promise<ClientRegistration> {
+    const { uri, token } = managed(client, target, 'update');
+    const response = await this.#send(uri, 'client update', { method: 'PUT', headers: jsonHeaders(token), body: JSON.stringify(metadata) });
+    const text = await response.text();
+    if (response.status === 405 || response.status === 501) {
+      throw new NotSupportedError(`the identity provider does not support RFC 7592 updates (${response.status})`);
     }
-    assertSameOrigin(uri, target.registrationEndpoint);
+    if (response.status !== 200) {
+      throw classifyUpstreamFailure(response.status, parseErrorBody(text), response.headers.get('retry-after'), 'client update');
+    }
+    return parseRegistration(text, target);
+  }
+
+  async deleteClient(target: EndpointTarget, client: ManagedClient): Promise<'deleted' | 'absent'> {
+    const { uri, token } = managed(client, target, 'deletion');
     const response = await this.#send(uri, 'client deletion', {
       method: 'DELETE',
-      headers: { accept: 'application/json', authorization: `Bearer ${client.registration_access_token}` },
+      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
     });
     const text = await response.text();
     if (response.status === 204 || response.status === 200) return 'deleted';
@@ -65,6 +74,31 @@ export class HttpIdentityProvider implements IdentityProvider {
       throw new NotSupportedError(`the identity provider does not support RFC 7592 deletion (${response.status})`);
     }
     throw classifyUpstreamFailure(response.status, parseErrorBody(text), response.headers.get('retry-after'), 'client deletion');
+  }
+
+  async proveClientCredentials(tokenEndpoint: string, credentials: ClientCredentials): Promise<void> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const secret = credentials.client_secret ?? '';
+    if (credentials.token_endpoint_auth_method === 'client_secret_basic') {
+      // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
+      const pair = `${encodeURIComponent(credentials.client_id)}:${encodeURIComponent(secret)}`;
+      headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+    } else if (credentials.token_endpoint_auth_method === 'client_secret_post') {
+      form.set('client_id', credentials.client_id);
+      form.set('client_secret', secret);
+    } else {
+      throw new NotSupportedError(`token proof with ${credentials.token_endpoint_auth_method} is not supported`);
+    }
+    const response = await this.#send(tokenEndpoint, 'token request', { method: 'POST', headers, body: form.toString() });
+    const text = await response.text();
+    if (response.status !== 200) {
+      const failure = classifyUpstreamFailure(response.status, parseErrorBody(text), response.headers.get('retry-after'), 'token request');
+      throw failure.retryable ? failure : new UpstreamError(failure.message, response.status);
+    }
+    const token = (JSON.parse(text) as { access_token?: unknown }).access_token;
+    if (typeof token !== 'string' || !token) throw new UpstreamError('token endpoint answered 200 without an access_token');
+    rememberSecret(token);
   }
 
   async #send(url: string, action: string, init: RequestInit): Promise<Response> {
@@ -82,12 +116,16 @@ export class HttpIdentityProvider implements IdentityProvider {
   }
 }
 
-function parseRegistration(text: string, target: TargetConfig): ClientRegistration {
+function jsonHeaders(bearer: string): Record<string, string> {
+  return { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${bearer}` };
+}
+
+function parseRegistration(text: string, target: EndpointTarget): ClientRegistration {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new UpstreamError('identity provider answered the registration with a body that is not JSON');
+    throw new UpstreamError('identity provider answered with a body that is not JSON');
   }
   const parsed = registrationResponseSchema.safeParse(body);
   if (!parsed.success) throw new UpstreamError('identity provider answered the registration without a usable client_id');
@@ -108,15 +146,24 @@ function parseRegistration(text: string, target: TargetConfig): ClientRegistrati
   };
 }
 
-/** RFC 7592 calls carry the registration access token: send them only to the configured provider's origin. */
-function assertSameOrigin(uri: string, registrationEndpoint: string): void {
+/**
+ * RFC 7592 calls need the client URI and registration access token the provider issued, and carry
+ * that token: send them only to the configured provider's origin.
+ */
+function managed(client: ManagedClient, target: EndpointTarget, action: string): { uri: string; token: string } {
+  const uri = client.registration_client_uri;
+  const token = client.registration_access_token;
+  if (!uri || !token) {
+    throw new NotSupportedError(`client ${action} needs RFC 7592, but the identity provider issued no registration access token or client URI`);
+  }
   let origin: string;
   try {
     origin = new URL(uri).origin;
   } catch {
     throw new UpstreamError('identity provider issued an invalid registration_client_uri');
   }
-  if (origin !== new URL(registrationEndpoint).origin) {
+  if (origin !== new URL(target.registrationEndpoint).origin) {
     throw new UpstreamError('registration_client_uri is not on the configured identity provider; refusing to send a token there');
   }
+  return { uri, token };
 }

@@ -31,6 +31,8 @@ export interface SecretStore {
   put(secretId: string, value: string, clientRequestToken?: string): Promise<{ arn: string; versionId?: string }>;
   /** Deletes a secret, immediately (`force`) or after a recovery window. Absent secrets are fine. */
   delete(secretId: string, options: { force: true } | { recoveryWindowDays: number }): Promise<void>;
+  /** Cancels a scheduled deletion; false when there was no such secret to restore. */
+  restore(secretId: string): Promise<boolean>;
   /** Secrets whose name starts with `prefix`. */
   list(prefix: string): Promise<SecretSummary[]>;
 }

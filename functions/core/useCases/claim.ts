@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deterministicToken } from '../claimTokens.js';
 import type { ResolvedTarget } from '../config/serviceConfig.js';
-import { ConfigurationError, ConflictError, TemporarilyUnavailableError } from '../errors.js';
+import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
 import { SecretAlreadyExistsError, SecretScheduledForDeletionError } from '../ports/SecretStore.js';
 import { type PendingRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
@@ -38,6 +38,7 @@ export async function claimSecret(
   const claimId = randomUUID();
   const pendingValue = () => JSON.stringify(pendingRecord(tenantId, target.name, claimId, new Date(clock())));
   const deadline = clock() + options.waitMs;
+  let restored = false;
 
   for (;;) {
     try {
@@ -51,24 +52,38 @@ export async function claimSecret(
       });
       return { kind: 'claimed', arn, claimId };
     } catch (error) {
-      if (error instanceof SecretScheduledForDeletionError) {
-        throw new ConflictError(`secret ${secretName} is scheduled for deletion; restore it or wait for its recovery window to end`);
-      }
-      if (!(error instanceof SecretAlreadyExistsError)) throw error;
+      if (!(error instanceof SecretAlreadyExistsError || error instanceof SecretScheduledForDeletionError)) throw error;
     }
 
     const existing = await deps.secrets.get(secretName);
+    // Unreadable but taken: scheduled for deletion (an offboarded tenant onboarding again), or just
+    // released. Restoring brings back the tombstone, which is taken over below; otherwise look again.
+    if (!existing && !restored && (restored = await deps.secrets.restore(secretName))) {
+      deps.logger.info('restored the secret of an offboarded tenant to onboard it again', { secretName });
+      continue;
+    }
     const record = existing && parseSecretRecord(existing.value);
     if (existing && (!record || record.tenant_id !== tenantId || record.target !== target.name)) {
       throw new ConfigurationError(`secret ${secretName} exists and was not written by dcr-onboarding for this tenant`);
     }
     if (existing && record?.dcr_status === 'registered') return { kind: 'exists', arn: existing.arn, record };
+    if (existing && record?.dcr_status === 'offboarded') {
+      const takenOver = await takeOver(secretName, `offboarded:${record.offboarded_at}`, pendingValue(), deps);
+      if (takenOver) return { kind: 'claimed', arn: existing.arn, claimId };
+    }
     if (existing && record?.dcr_status === 'pending') {
       // Our own create went through on an earlier (retried) attempt.
       if (record.claim_id === claimId) return { kind: 'claimed', arn: existing.arn, claimId };
       if (clock() - Date.parse(record.claimed_at) > options.staleAfterMs) {
-        const takenOver = await takeOver(secretName, record, pendingValue(), deps);
-        if (takenOver) return { kind: 'claimed', arn: existing.arn, claimId };
+        const takenOver = await takeOver(secretName, record.claim_id, pendingValue(), deps);
+        if (takenOver) {
+          deps.logger.warn('took over a stale registration claim; its invocation may have left an orphaned client', {
+            secretName,
+            staleClaimedAt: record.claimed_at,
+            possibleOrphan: 1,
+          });
+          return { kind: 'claimed', arn: existing.arn, claimId };
+        }
       }
     }
     // Pending elsewhere, or just released by a failed winner: wait a little and look again.
@@ -79,15 +94,13 @@ export async function claimSecret(
   }
 }
 
-/** All racers for one stale claim write with the same token; Secrets Manager lets only the first win. */
-async function takeOver(secretName: string, stale: PendingRecord, value: string, deps: UseCaseDependencies): Promise<boolean> {
+/**
+ * All racers for one stale claim or tombstone write with the same token (derived from what they
+ * replace); Secrets Manager accepts the first value for a token and refuses any other.
+ */
+async function takeOver(secretName: string, replaced: string, value: string, deps: UseCaseDependencies): Promise<boolean> {
   try {
-    await deps.secrets.put(secretName, value, deterministicToken('takeover', stale.claim_id));
-    deps.logger.warn('took over a stale registration claim; its invocation may have left an orphaned client', {
-      secretName,
-      staleClaimedAt: stale.claimed_at,
-      possibleOrphan: 1,
-    });
+    await deps.secrets.put(secretName, value, deterministicToken('takeover', replaced));
     return true;
   } catch (error) {
     if (error instanceof SecretAlreadyExistsError) return false;

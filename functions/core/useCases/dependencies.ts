@@ -1,6 +1,8 @@
 import type { ServiceConfig } from '../config/serviceConfig.js';
 import type { InitialAccessTokens } from '../InitialAccessTokens.js';
 import type { Logger } from '../logger.js';
+import type { EndpointDiscovery } from '../ports/EndpointDiscovery.js';
+import type { EventPublisher } from '../ports/EventPublisher.js';
 import type { IdentityProvider } from '../ports/IdentityProvider.js';
 import type { SecretStore } from '../ports/SecretStore.js';
 import type { RetryPolicy } from '../retry.js';
@@ -18,4 +20,8 @@ export interface UseCaseDependencies {
   retry?: RetryPolicy;
   /** Duplicate handling (default: wait 3 s for a winner, take over claims older than 15 min). */
   claim?: ClaimOptions;
+  /** For targets configured by `issuer` (default: a shared, per-container cached fetch). */
+  discovery?: EndpointDiscovery;
+  /** Outcome events (ClientRegistered, …); none are sent without it. */
+  events?: EventPublisher;
 }

@@ -8,7 +8,8 @@ import { buildRegisteredRecord, parseSecretRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import type { RegistrationOutcome, RegistrationRequest } from './registrationRequest.js';
-import { requireTarget } from './targets.js';
+import { emitOutcome, failureDetail } from './outcomeEvents.js';
+import { loadTarget } from './targets.js';
 import type { ResolvedTarget } from '../config/serviceConfig.js';
 
 /**
@@ -17,7 +18,20 @@ import type { ResolvedTarget } from '../config/serviceConfig.js';
  * calling the provider. The protocol and its failure cases are in docs/idempotency.md.
  */
 export async function registerTenant(request: RegistrationRequest, deps: UseCaseDependencies): Promise<RegistrationOutcome> {
-  const target = requireTarget(deps.config, request.target);
+  const target = await loadTarget(request.target, deps);
+  try {
+    const outcome = await register(request, target, deps);
+    if (outcome.status === 'registered') {
+      await emitOutcome(deps, 'ClientRegistered', { tenantId: outcome.tenantId, target: target.name, clientId: outcome.clientId, secretArn: outcome.secretArn });
+    }
+    return outcome;
+  } catch (error) {
+    await emitOutcome(deps, 'ClientRegistrationFailed', { tenantId: request.tenantId, target: target.name, ...failureDetail(error) });
+    throw error;
+  }
+}
+
+async function register(request: RegistrationRequest, target: ResolvedTarget, deps: UseCaseDependencies): Promise<RegistrationOutcome> {
   const secretName = secretNameFor(deps.config, target.name, request.tenantId);
   const base = { tenantId: request.tenantId, target: target.name, secretName };
   const log = deps.logger.child(base);

@@ -1,7 +1,31 @@
-import { type ResolvedTarget, resolveTarget, type ServiceConfig } from '../config/serviceConfig.js';
+import { resolveTarget, type ResolvedTarget, type ServiceConfig } from '../config/serviceConfig.js';
 import { InvalidRequestError } from '../errors.js';
+import { HttpEndpointDiscovery } from '../idp/HttpEndpointDiscovery.js';
+import type { UseCaseDependencies } from './dependencies.js';
 
-export function requireTarget(config: ServiceConfig, requested: string | undefined): ResolvedTarget {
+const sharedDiscovery = new HttpEndpointDiscovery();
+
+/** The named (or default) target with its endpoints; unknown names are the caller's error. */
+export async function loadTarget(
+  requested: string | undefined,
+  deps: Pick<UseCaseDependencies, 'config' | 'discovery'>,
+): Promise<ResolvedTarget> {
+  const target = requireTarget(deps.config, requested);
+  if (target.config.registrationEndpoint) {
+    return { name: target.name, config: { ...target.config, registrationEndpoint: target.config.registrationEndpoint } };
+  }
+  const discovered = await (deps.discovery ?? sharedDiscovery).discover(target.config.issuer ?? '');
+  return {
+    name: target.name,
+    config: {
+      ...target.config,
+      registrationEndpoint: discovered.registrationEndpoint,
+      tokenEndpoint: target.config.tokenEndpoint ?? discovered.tokenEndpoint,
+    },
+  };
+}
+
+export function requireTarget(config: ServiceConfig, requested: string | undefined) {
   const target = resolveTarget(config, requested);
   if (!target) throw new InvalidRequestError(`unknown target "${requested}"`);
   return target;

@@ -3,8 +3,10 @@ import { TARGET_NAME, TENANT_ID } from '../../core/config/targetConfig.js';
 import { InvalidRequestError, NotFoundError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { getRegistration } from '../../core/useCases/getRegistration.js';
+import { offboardTenant } from '../../core/useCases/offboardTenant.js';
 import { registerTenant } from '../../core/useCases/registerTenant.js';
 import { parseRegistrationRequest } from '../../core/useCases/registrationRequest.js';
+import { rotateClientSecret } from '../../core/useCases/rotateClientSecret.js';
 import type { Runtime } from '../runtime.js';
 import { errorResponse, json } from './httpResponses.js';
 
@@ -15,7 +17,10 @@ export function isHttpApiEvent(event: unknown): event is APIGatewayProxyEventV2 
   return e?.version === '2.0' && typeof e.requestContext?.http?.method === 'string';
 }
 
-/** `POST /registrations` and `GET /registrations/{target}/{tenantId}` (HTTP API payload 2.0). */
+/**
+ * `POST /registrations`, `GET|DELETE /registrations/{target}/{tenantId}` and
+ * `POST /registrations/{target}/{tenantId}/rotate` (HTTP API payload 2.0).
+ */
 export async function handleHttpApi(
   event: APIGatewayProxyEventV2,
   runtime: Runtime,
@@ -26,26 +31,40 @@ export async function handleHttpApi(
   const path = (event.rawPath ?? event.requestContext.http.path ?? '').replace(/\/+$/, '');
   try {
     if (/(^|\/)registrations$/.test(path)) {
-      if (method !== 'POST') return json(405, { error: 'invalid_request', error_description: 'use POST' }, { allow: 'POST' });
+      if (method !== 'POST') return methodNotAllowed('POST');
       const request = parseRegistrationRequest(parseJsonBody(event));
-      const deps = await runtime.dependencies(logger);
-      const outcome = await registerTenant(request, deps);
+      const outcome = await registerTenant(request, await runtime.dependencies(logger));
       return json(outcome.status === 'registered' ? 201 : 200, outcome);
     }
-    const lookup = /(?:^|\/)registrations\/([^/]+)\/([^/]+)$/.exec(path);
-    if (lookup) {
-      if (method !== 'GET') return json(405, { error: 'invalid_request', error_description: 'use GET' }, { allow: 'GET' });
-      const [target, tenantId] = [safeDecode(lookup[1]), safeDecode(lookup[2])];
-      if (!TARGET_NAME.test(target) || !TENANT_ID.test(tenantId)) {
-        throw new InvalidRequestError('target or tenantId in the path is malformed');
-      }
-      const deps = await runtime.dependencies(logger);
-      return json(200, await getRegistration(target, tenantId, deps));
+    const tenantPath = /(?:^|\/)registrations\/([^/]+)\/([^/]+)(\/rotate)?$/.exec(path);
+    if (!tenantPath) throw new NotFoundError(`no route for ${method} ${path || '/'}`);
+    const request = parseTenantPath(tenantPath[1], tenantPath[2]);
+    if (tenantPath[3]) {
+      if (method !== 'POST') return methodNotAllowed('POST');
+      return json(200, await rotateClientSecret(request, await runtime.dependencies(logger)));
     }
-    throw new NotFoundError(`no route for ${method} ${path || '/'}`);
+    if (method === 'GET') return json(200, await getRegistration(request.target, request.tenantId, await runtime.dependencies(logger)));
+    if (method === 'DELETE') {
+      const outcome = await offboardTenant(request, await runtime.dependencies(logger));
+      if (outcome.status === 'absent') throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${request.target}`);
+      return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
+    }
+    return methodNotAllowed('GET, DELETE');
   } catch (error) {
     return errorResponse(error, logger);
   }
+}
+
+function methodNotAllowed(allow: string): APIGatewayProxyStructuredResultV2 {
+  return json(405, { error: 'invalid_request', error_description: `use ${allow}` }, { allow });
+}
+
+function parseTenantPath(target: string | undefined, tenantId: string | undefined): { target: string; tenantId: string } {
+  const decoded = { target: safeDecode(target), tenantId: safeDecode(tenantId) };
+  if (!TARGET_NAME.test(decoded.target) || !TENANT_ID.test(decoded.tenantId)) {
+    throw new InvalidRequestError('target or tenantId in the path is malformed');
+  }
+  return decoded;
 }
 
 function parseJsonBody(event: APIGatewayProxyEventV2): unknown {

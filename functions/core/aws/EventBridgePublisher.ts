@@ -1,0 +1,29 @@
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventPublisher, OutcomeDetail, OutcomeType } from '../ports/EventPublisher.js';
+import { classifyAwsError } from './classifyAwsError.js';
+
+export const OUTCOME_SOURCE = 'dcr-onboarding';
+
+/** Puts outcome events on a bus, source `dcr-onboarding`, detail-type = the outcome. */
+export class EventBridgePublisher implements EventPublisher {
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly busName: string,
+  ) {}
+
+  async publish(type: OutcomeType, detail: OutcomeDetail): Promise<void> {
+    let out;
+    try {
+      out = await this.client.send(
+        new PutEventsCommand({
+          Entries: [{ EventBusName: this.busName, Source: OUTCOME_SOURCE, DetailType: type, Detail: JSON.stringify(detail) }],
+        }),
+      );
+    } catch (error) {
+      throw classifyAwsError(error, 'publishing an outcome event');
+    }
+    if (out.FailedEntryCount) {
+      throw classifyAwsError(Object.assign(new Error(out.Entries?.[0]?.ErrorMessage ?? 'rejected'), { name: out.Entries?.[0]?.ErrorCode ?? 'PutEventsFailed' }), 'publishing an outcome event');
+    }
+  }
+}

@@ -1,0 +1,16 @@
+export type OutcomeType = 'ClientRegistered' | 'ClientRegistrationFailed' | 'ClientDeregistered' | 'ClientSecretRotated';
+
+/** Outcome details: identifiers and error codes only, never secret material. */
+export interface OutcomeDetail {
+  tenantId: string;
+  target: string;
+  clientId?: string;
+  secretArn?: string;
+  error?: string;
+  errorDescription?: string;
+  retryable?: boolean;
+}
+
+export interface EventPublisher {
+  publish(type: OutcomeType, detail: OutcomeDetail): Promise<void>;
+}
