@@ -33,7 +33,7 @@ export interface DcrOnboardingStackProps extends StackProps {
 }
 
 /** The `detail-type`s the function handles; the rule follows this list. */
-export const TENANT_EVENT_DETAIL_TYPES = ['TenantOnboarded'] as const;
+export const TENANT_EVENT_DETAIL_TYPES = ['TenantOnboarded', 'TenantOffboarded', 'ClientSecretRotationRequested'] as const;
 
 /**
  * dcr-onboarding: config + secrets + key → function → HTTP API → event rule → canary schedule →
@@ -90,6 +90,8 @@ export class DcrOnboardingStack extends Stack {
       source: props.eventSource ?? 'com.example.tenants',
       detailTypes: TENANT_EVENT_DETAIL_TYPES,
     });
+    // Outcome events (source `dcr-onboarding`) go to the same bus; the rule above never matches them.
+    register.publishOutcomesTo(tenantEvents.eventBus);
     const canary = new CanarySchedule(this, 'Canary', {
       handler: register.function,
       expression: props.scheduleExpression ?? 'rate(1 hour)',

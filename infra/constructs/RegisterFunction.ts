@@ -7,6 +7,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './DeadLetterQueue.js';
 
@@ -86,6 +87,8 @@ export class RegisterFunction extends Construct {
         LOG_LEVEL: props.logLevel,
         IDP_TIMEOUT_MS: String(IDP_TIMEOUT.toMilliseconds()),
         IDP_RETRY_BUDGET_MS: String(IDP_RETRY_BUDGET.toMilliseconds()),
+        // A pending claim older than this is taken over: it must outlive any invocation (docs/idempotency.md).
+        CLAIM_STALE_SECONDS: String(2 * TIMEOUT.toSeconds()),
         NODE_OPTIONS: '--enable-source-maps',
       },
       // EventBridge and Scheduler invoke asynchronously: two retries, then the failure record (event,
@@ -109,6 +112,12 @@ export class RegisterFunction extends Construct {
         // require(); test/infra/bundle.test.ts loads the bundle as ESM to keep it that way.
       },
     });
+  }
+
+  /** Outcome events (ClientRegistered, …): EVENT_BUS_NAME, and events:PutEvents on that bus only. */
+  publishOutcomesTo(bus: IEventBus): void {
+    this.function.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+    bus.grantPutEventsTo(this.function);
   }
 }
 
@@ -141,6 +150,8 @@ function permissions(props: RegisterFunctionProps): PolicyStatement[] {
         'secretsmanager:DescribeSecret',
         'secretsmanager:TagResource',
         'secretsmanager:DeleteSecret',
+        // An offboarded tenant onboarding again inside the recovery window restores its secret.
+        'secretsmanager:RestoreSecret',
       ],
       resources: [clientSecrets],
     }),

@@ -11,6 +11,8 @@ import { Construct } from 'constructs';
 export const REGISTRATION_ROUTES: readonly { method: HttpMethod; path: string }[] = [
   { method: HttpMethod.POST, path: '/registrations' },
   { method: HttpMethod.GET, path: '/registrations/{target}/{tenantId}' },
+  { method: HttpMethod.DELETE, path: '/registrations/{target}/{tenantId}' },
+  { method: HttpMethod.POST, path: '/registrations/{target}/{tenantId}/rotate' },
 ];
 
 // Onboarding is a back-office flow of a few calls a minute; the limit protects the identity provider

@@ -118,6 +118,7 @@ describe('IAM scoping', () => {
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
+          'secretsmanager:RestoreSecret',
           'secretsmanager:TagResource',
         ],
         resources: ['arn:${Ref:AWS::Partition}:secretsmanager:${Ref:AWS::Region}:${Ref:AWS::AccountId}:secret:dcr/clients/*'],
@@ -131,14 +132,18 @@ describe('IAM scoping', () => {
     });
   });
 
-  it('lets the function write its own log group and failure queue, and nothing else without a Sid', () => {
+  it('lets the function write its own log group, failure queue and outcome bus, and nothing else without a Sid', () => {
     // Prepare, Act
     const rest = roleStatements(template, 'RegisterRole')
       .filter((statement) => !statement.Sid)
       .map((statement) => ({ actions: list(statement.Action).sort(), resources: list(statement.Resource).map(cfnText) }));
 
     // Assess
-    expect(rest).toHaveLength(2);
+    expect(rest).toHaveLength(3);
+    expect(rest).toContainEqual({
+      actions: ['events:PutEvents'],
+      resources: [expect.stringMatching(/^\$\{TenantEventsBus\w+\.Arn\}$/)],
+    });
     expect(rest).toContainEqual({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [expect.stringMatching(/^\$\{RegisterLogs\w+\.Arn\}$/)],

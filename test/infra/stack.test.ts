@@ -81,6 +81,8 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
           LOG_LEVEL: 'INFO',
           IDP_TIMEOUT_MS: '10000',
           IDP_RETRY_BUDGET_MS: '20000',
+          CLAIM_STALE_SECONDS: '180',
+          EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^TenantEventsBus') },
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
@@ -93,7 +95,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     });
   });
 
-  it('serves POST /registrations and GET /registrations/{target}/{tenantId}, IAM-authorized only', () => {
+  it('serves registration, lookup, offboarding and rotation routes, IAM-authorized only', () => {
     // Prepare, Act
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => (route as { Properties: { RouteKey: string; AuthorizationType: string } }).Properties,
@@ -101,7 +103,12 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
 
     // Assess
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual(['GET /registrations/{target}/{tenantId}', 'POST /registrations']);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([
+      'DELETE /registrations/{target}/{tenantId}',
+      'GET /registrations/{target}/{tenantId}',
+      'POST /registrations',
+      'POST /registrations/{target}/{tenantId}/rotate',
+    ]);
     expect(routes.every((route) => route.AuthorizationType === 'AWS_IAM')).toBe(true);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
@@ -130,13 +137,16 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     });
   });
 
-  it('creates the bus and routes TenantOnboarded from the configured source, with retries and a DLQ', () => {
+  it('creates the bus and routes the tenant lifecycle events from the configured source, with retries and a DLQ', () => {
     // Prepare, Act: one synthesized template
     // Assess
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'dcr-onboarding' });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('^TenantEventsBus') },
-      EventPattern: { source: ['com.example.tenants'], 'detail-type': ['TenantOnboarded'] },
+      EventPattern: {
+        source: ['com.example.tenants'],
+        'detail-type': ['TenantOnboarded', 'TenantOffboarded', 'ClientSecretRotationRequested'],
+      },
       Targets: [
         Match.objectLike({
           RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 7200 },
@@ -236,7 +246,7 @@ describe('DcrOnboardingStack with every option on', () => {
     template.resourceCountIs('AWS::Events::EventBus', 0);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: 'tenants',
-      EventPattern: { source: ['com.acme.tenants'], 'detail-type': ['TenantOnboarded'] },
+      EventPattern: { source: ['com.acme.tenants'], 'detail-type': ['TenantOnboarded', 'TenantOffboarded', 'ClientSecretRotationRequested'] },
     });
   });
 
