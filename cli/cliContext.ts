@@ -1,11 +1,14 @@
 import type { Writable } from 'node:stream';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { EventBridgePublisher } from '../functions/core/aws/EventBridgePublisher.js';
 import { SecretsManagerSecretStore } from '../functions/core/aws/SecretsManagerSecretStore.js';
 import { SsmConfigSource } from '../functions/core/aws/SsmConfigSource.js';
 import { cachedConfig } from '../functions/core/config/cachedConfig.js';
 import { FileConfigSource } from '../functions/core/config/FileConfigSource.js';
 import { InvalidRequestError } from '../functions/core/errors.js';
+import { HttpEndpointDiscovery } from '../functions/core/idp/HttpEndpointDiscovery.js';
 import { HttpIdentityProvider } from '../functions/core/idp/HttpIdentityProvider.js';
 import { InitialAccessTokens } from '../functions/core/InitialAccessTokens.js';
 import { Logger } from '../functions/core/logger.js';
@@ -56,6 +59,7 @@ export function createCliContext(
   const logger = new Logger({ level: globals.verbose ? 'DEBUG' : 'WARN', sink: (line) => stderr.write(`${line}\n`) });
   let secretsClient: SecretsManagerClient | undefined;
   let ssmClient: SSMClient | undefined;
+  let eventsClient: EventBridgeClient | undefined;
   let secrets: SecretsManagerSecretStore | undefined;
   let config: ReturnType<typeof cachedConfig> | undefined;
 
@@ -80,11 +84,17 @@ export function createCliContext(
         logger,
         retry: settings.retry,
         claim: settings.claim,
+        discovery: new HttpEndpointDiscovery({ timeoutMs: settings.idpTimeoutMs }),
+        // With EVENT_BUS_NAME set, the CLI announces outcomes (ClientRegistered, …) as the function does.
+        events: settings.eventBusName
+          ? new EventBridgePublisher((eventsClient ??= new EventBridgeClient(clientConfig)), settings.eventBusName)
+          : undefined,
       };
     },
     close() {
       secretsClient?.destroy();
       ssmClient?.destroy();
+      eventsClient?.destroy();
     },
   };
   return context;

@@ -1,12 +1,11 @@
 import type { Command } from './command.js';
 import { canary } from './commands/canary.js';
 import { configShow, configValidate } from './commands/configCommands.js';
+import { deleteCommand } from './commands/delete.js';
 import { list } from './commands/list.js';
 import { register } from './commands/register.js';
+import { rotate } from './commands/rotate.js';
 import { show } from './commands/show.js';
 
-/**
- * Every command, in help order. `delete` (RFC 7592 DELETE + secret deletion) and `rotate` (RFC 7592 PUT)
- * join when the core has their use cases: one file under commands/ and one line here each.
- */
-export const COMMANDS: readonly Command[] = [register, show, list, canary, configValidate, configShow];
+/** Every command, in help order; a new one is a file under commands/ and a line here. */
+export const COMMANDS: readonly Command[] = [register, show, list, deleteCommand, rotate, canary, configValidate, configShow];

@@ -66,6 +66,8 @@ function summaryLines(s: SandboxSummary, readySeconds: number, keep: boolean): s
     'Try it:',
     `  curl -i -X POST ${s.url}/registrations -d '{"tenantId":"acme"}'`,
     `  curl -i ${s.url}/registrations/${sample.target}/acme`,
+    `  curl -i -X POST ${s.url}/registrations/${sample.target}/acme/rotate`,
+    `  curl -i -X DELETE ${s.url}/registrations/${sample.target}/acme`,
     `  curl -X POST ${s.url}/events -d '{"detail-type":"TenantOnboarded","source":"com.example.tenants","detail":{"tenantId":"globex"}}'`,
     `  curl -X POST ${s.url}/canary`,
     `  source ${s.envFile} && npm run -s dcr -- list`,

@@ -16,7 +16,7 @@ function describeConfig(config: ServiceConfig): string {
     Object.entries(config.targets).map(([name, t]) => [
       name,
       t.profile,
-      t.registrationEndpoint,
+      t.registrationEndpoint ?? `discovered from ${t.issuer}`,
       t.initialAccessTokenSecretId,
       t.tokenEndpoint,
     ]),

@@ -1,7 +1,7 @@
 import type { RegistrationOutcome } from '../../functions/core/useCases/registrationRequest.js';
 
 /** The rows every command shows for a tenant's client: never secret material. */
-export function registrationRows(outcome: RegistrationOutcome): [string, string | undefined][] {
+export function registrationRows(outcome: Omit<RegistrationOutcome, 'status'> & { status: string }): [string, string | undefined][] {
   return [
     ['status', outcome.status],
     ['tenant', outcome.tenantId],

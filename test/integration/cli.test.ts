@@ -284,3 +284,34 @@ describe('dcr canary and dcr config', () => {
     expect(result.stdout).toMatch(/^status\s+exists$/m);
   });
 });
+
+describe('dcr rotate and dcr delete', () => {
+  it('rotate replaces the stored client secret at the provider and in the secret, printing neither', async () => {
+    // Prepare
+    const before = await storedRecord(`${prefix}default/globex`);
+
+    // Act
+    const result = await dcr(['rotate', '--tenant', 'globex']);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^status\s+rotated$/m);
+    const after = await storedRecord(`${prefix}default/globex`);
+    expect(after.client_id).toBe(before.client_id);
+    expect(after.client_secret).not.toBe(before.client_secret);
+  });
+
+  it('delete needs --yes, offboards the tenant, and exits 3 once there is nothing left', async () => {
+    // Act
+    const unconfirmed = await dcr(['delete', '--tenant', 'globex']);
+    const deleted = await dcr(['delete', '--tenant', 'globex', '--yes', '--json']);
+    const [again, shown] = await Promise.all([dcr(['delete', '--tenant', 'globex', '--yes']), dcr(['show', '--tenant', 'globex'])]);
+
+    // Assess
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('add --yes');
+    expect(deleted.code).toBe(0);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ tenantId: 'globex', status: 'offboarded', clientDeletion: 'deleted' });
+    expect([again.code, shown.code]).toEqual([3, 3]);
+  });
+});

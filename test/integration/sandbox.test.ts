@@ -65,13 +65,27 @@ async function childrenOf(pid: number): Promise<{ pid: number; args: string }[]>
     .map((m) => ({ pid: Number(m[1]), args: m[3] ?? '' }));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+/** Pids among `pids` that still run; a zombie waiting to be reaped has exited and does not count. */
+async function running(pids: number[]): Promise<number[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-A', '-o', 'pid=,stat=']);
+  const live = new Set(
+    stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([, stat]) => stat !== undefined && !stat.startsWith('Z'))
+      .map(([pid]) => Number(pid)),
+  );
+  return pids.filter((pid) => live.has(pid));
+}
+
+/** Polls `check` until it holds or `ms` pass: exited children are reaped, and tsx's esbuild exits on EOF, a moment later. */
+async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return true;
 }
 
 async function refused(url: string): Promise<boolean> {
@@ -193,9 +207,10 @@ describe('npm start (the sandbox)', () => {
     // Assess
     expect(exit).toEqual({ code: 0, signal: null });
     expect(sandbox.output.stdout).toContain('stopped; nothing left running');
-    expect(children.filter((c) => alive(c.pid))).toEqual([]);
-    expect(await refused(sandbox.url)).toBe(true);
-    expect(await refused(`${motoEndpoint}/moto-api/`)).toBe(true);
+    const pids = children.map((c) => c.pid);
+    expect(await eventually(async () => (await running(pids)).length === 0)).toBe(true);
+    expect(await eventually(() => refused(sandbox.url))).toBe(true);
+    expect(await eventually(() => refused(`${motoEndpoint}/moto-api/`))).toBe(true);
     expect(existsSync(stateDir)).toBe(false);
   });
 });

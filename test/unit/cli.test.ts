@@ -152,12 +152,12 @@ describe('runCli: parsing and help', () => {
 
   it('exits 2 for no command, an unknown command, an unknown option or a missing argument', async () => {
     // Act
-    const results = await Promise.all([cli([]), cli(['delete', '--tenant', 'a']), cli(['list', '--bogus']), cli(['config', 'validate'])]);
+    const results = await Promise.all([cli([]), cli(['destroy', '--tenant', 'a']), cli(['list', '--bogus']), cli(['config', 'validate'])]);
 
     // Assess
     expect(results.map((r) => r.code)).toEqual([2, 2, 2, 2]);
     expect(results[0]?.stderr).toContain('Usage: dcr <command>');
-    expect(results[1]?.stderr).toContain('unknown command "delete"');
+    expect(results[1]?.stderr).toContain('unknown command "destroy"');
     expect(results[2]?.stderr).toContain("Unknown option '--bogus'");
     expect(results[2]?.stderr).toContain('Run "dcr list --help" for usage.');
     expect(results[3]?.stderr).toContain('missing FILE');
