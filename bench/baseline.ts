@@ -1,0 +1,56 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+
+/**
+ * The physical limit: only the three unavoidable calls (read the IAT, POST the registration, create
+ * the secret) with the same SDK clients, built the same way as the function's. No validation, no
+ * claim, no logging, no cache. Configured from env `BENCH_RAW_TARGET` (JSON).
+ */
+export const secretsManager = new SecretsManagerClient({});
+// Created but unused: the function creates both clients at init, so the cold baseline does too.
+export const ssm = new SSMClient({});
+
+export interface RawTarget {
+  registrationEndpoint: string;
+  initialAccessTokenSecretId: string;
+  secretNamePrefix: string;
+  clientMetadata: Record<string, unknown>;
+}
+
+let target: RawTarget | undefined;
+
+function rawTarget(): RawTarget {
+  target ??= JSON.parse(process.env.BENCH_RAW_TARGET ?? 'null') as RawTarget;
+  if (!target) throw new Error('BENCH_RAW_TARGET is not set');
+  return target;
+}
+
+let events: EventBridgeClient | undefined;
+
+/**
+ * Registers one tenant the raw way and returns the issued client_id. With `outcomeEvent`, a fourth raw
+ * call puts one event on env `EVENT_BUS_NAME`, as the deployed function does after storing the secret.
+ */
+export async function registerRaw(tenantId: string, options: { outcomeEvent?: boolean } = {}): Promise<string> {
+  const t = rawTarget();
+  const iat = await secretsManager.send(new GetSecretValueCommand({ SecretId: t.initialAccessTokenSecretId }));
+  const response = await fetch(t.registrationEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${iat.SecretString}` },
+    body: JSON.stringify({ ...t.clientMetadata, client_name: tenantId }),
+  });
+  const text = await response.text();
+  if (response.status !== 201 && response.status !== 200) throw new Error(`registration answered ${response.status}`);
+  const body = JSON.parse(text) as { client_id: string };
+  await secretsManager.send(new CreateSecretCommand({ Name: `${t.secretNamePrefix}${tenantId}`, SecretString: text }));
+  if (options.outcomeEvent && process.env.EVENT_BUS_NAME) {
+    events ??= new EventBridgeClient({});
+    await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: process.env.EVENT_BUS_NAME, Source: 'bench', DetailType: 'ClientRegistered', Detail: JSON.stringify({ tenantId, clientId: body.client_id }) }],
+      }),
+    );
+  }
+  return body.client_id;
+}

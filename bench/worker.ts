@@ -1,0 +1,160 @@
+/**
+ * Child-process side of the benchmark (bundled by esbuild into a temp dir, like the function). It runs
+ * the function's real handler or the raw baseline against the peers named in its environment and
+ * reports through the IPC channel; the function's log lines go to this process's stdout.
+ */
+import { eventBridgeEvent, httpApiEvent } from '../sandbox/lambdaEvents.js';
+
+export type WorkerJob =
+  | { mode: 'warm'; iterations: number; warmup: number; tag: string }
+  | { mode: 'bulk'; kind: 'handler' | 'baseline'; tenants: number; concurrency: number; tag: string };
+
+export interface WarmReport {
+  handlerMs: number[];
+  baselineMs: number[];
+  /** The raw calls plus the outcome event's PutEvents (only when `EVENT_BUS_NAME` is set). */
+  baselineWithEventMs: number[];
+  /** CPU time of this process spent in the timed registrations, ms (less sensitive to a loaded machine than wall time). */
+  handlerCpuMs: number;
+  baselineCpuMs: number;
+  failures: string[];
+}
+
+export interface BulkReport {
+  kind: 'handler' | 'baseline';
+  wallMs: number;
+  registered: number;
+  /** Registrations that still failed after Lambda's two async retries. */
+  failures: string[];
+  /** First attempts that failed (retryable peer errors included): what Lambda would have retried. */
+  firstAttemptFailures: number;
+  /** Peak resident set size of this process over its life, bytes. */
+  maxRssBytes: number;
+  cpuMs: number;
+  heapUsedBytes: number;
+}
+
+type Handler = (event: unknown, context?: { awsRequestId: string }) => Promise<unknown>;
+type RegisterRaw = (tenantId: string, options?: { outcomeEvent?: boolean }) => Promise<string>;
+
+async function loadHandler(): Promise<Handler> {
+  return ((await import('../functions/register/handler.js')) as { handler: Handler }).handler;
+}
+
+async function loadBaseline(): Promise<RegisterRaw> {
+  return (await import('./baseline.js')).registerRaw;
+}
+
+let requestCounter = 0;
+
+async function viaHttpApi(handler: Handler, tenantId: string): Promise<void> {
+  const event = httpApiEvent({ method: 'POST', path: '/registrations', body: JSON.stringify({ tenantId, client: { client_name: tenantId } }) });
+  const result = (await handler(event, { awsRequestId: `bench-${++requestCounter}` })) as { statusCode?: number; body?: string };
+  if (result.statusCode !== 201) throw new Error(`HTTP ${result.statusCode}: ${result.body?.slice(0, 200)}`);
+}
+
+async function viaEventBridge(handler: Handler, tenantId: string): Promise<void> {
+  const event = eventBridgeEvent('TenantOnboarded', { tenantId, client: { client_name: tenantId } });
+  const result = (await handler(event, { awsRequestId: `bench-${++requestCounter}` })) as { status?: string; error?: string };
+  if (result.status !== 'registered') throw new Error(`outcome ${result.status}: ${result.error ?? ''}`);
+}
+
+async function timed(work: () => Promise<unknown>, into: number[], failures: string[], cpu?: { ms: number }): Promise<void> {
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  try {
+    await work();
+    into.push(performance.now() - start);
+  } catch (error) {
+    failures.push(describe(error));
+  } finally {
+    if (cpu) {
+      const used = process.cpuUsage(cpuStart);
+      cpu.ms += (used.user + used.system) / 1000;
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return String((error as Error).message ?? error).slice(0, 300);
+}
+
+/**
+ * Lambda invokes EventBridge targets asynchronously and retries a thrown error twice; the function
+ * relies on that for retryable failures. The bulk run does the same (with short delays).
+ */
+async function withAsyncRetries(work: () => Promise<unknown>, onFirstFailure: () => void): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await work();
+      return;
+    } catch (error) {
+      if (attempt === 0) onFirstFailure();
+      if (attempt === 2) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+    }
+  }
+}
+
+/** One registration at a time, the kinds rotating each iteration so drift hits all alike. */
+async function warm(job: Extract<WorkerJob, { mode: 'warm' }>): Promise<WarmReport> {
+  const [handler, registerRaw] = await Promise.all([loadHandler(), loadBaseline()]);
+  const report: WarmReport = { handlerMs: [], baselineMs: [], baselineWithEventMs: [], handlerCpuMs: 0, baselineCpuMs: 0, failures: [] };
+  const handlerCpu = { ms: 0 };
+  const baselineCpu = { ms: 0 };
+  const scratch: number[] = [];
+  for (let i = 0; i < job.warmup; i++) {
+    await timed(() => viaHttpApi(handler, `${job.tag}-wh${i}`), scratch, report.failures);
+    await timed(() => registerRaw(`${job.tag}-wb${i}`), scratch, report.failures);
+  }
+  for (let i = 0; i < job.iterations; i++) {
+    const kinds = [
+      () => timed(() => viaHttpApi(handler, `${job.tag}-h${i}`), report.handlerMs, report.failures, handlerCpu),
+      () => timed(() => registerRaw(`${job.tag}-b${i}`), report.baselineMs, report.failures, baselineCpu),
+      ...(process.env.EVENT_BUS_NAME
+        ? [() => timed(() => registerRaw(`${job.tag}-e${i}`, { outcomeEvent: true }), report.baselineWithEventMs, report.failures)]
+        : []),
+    ];
+    for (let k = 0; k < kinds.length; k++) await kinds[(i + k) % kinds.length]?.();
+  }
+  report.handlerCpuMs = handlerCpu.ms;
+  report.baselineCpuMs = baselineCpu.ms;
+  return report;
+}
+
+/** `tenants` registrations, `concurrency` in flight, in this one process (one container's worth of code). */
+async function bulk(job: Extract<WorkerJob, { mode: 'bulk' }>): Promise<BulkReport> {
+  const register: (tenantId: string) => Promise<unknown> =
+    job.kind === 'handler' ? await loadHandler().then((h) => (id: string) => viaEventBridge(h, id)) : await loadBaseline();
+  const failures: string[] = [];
+  const latencies: number[] = [];
+  let firstAttemptFailures = 0;
+  let next = 0;
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: job.concurrency }, async () => {
+      while (next < job.tenants) {
+        const i = next++;
+        const tenantId = `${job.tag}-${i}`;
+        await timed(() => withAsyncRetries(() => register(tenantId), () => firstAttemptFailures++), latencies, failures);
+      }
+    }),
+  );
+  const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    kind: job.kind,
+    wallMs,
+    registered: latencies.length,
+    failures,
+    firstAttemptFailures,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    heapUsedBytes: process.memoryUsage().heapUsed,
+  };
+}
+
+const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
+const result = job.mode === 'warm' ? await warm(job) : await bulk(job);
+process.send?.(result, () => process.exit(0));
