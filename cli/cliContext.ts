@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { EventBridgePublisher } from '../functions/core/aws/EventBridgePublisher.js';
+import { awsClientDefaults } from '../functions/core/aws/awsClientDefaults.js';
 import { SecretsManagerSecretStore } from '../functions/core/aws/SecretsManagerSecretStore.js';
 import { SsmConfigSource } from '../functions/core/aws/SsmConfigSource.js';
 import { cachedConfig } from '../functions/core/config/cachedConfig.js';
@@ -52,10 +53,7 @@ export function createCliContext(
   // The function's own settings (IDP_TIMEOUT_MS, IDP_MAX_ATTEMPTS, AWS_REQUEST_TIMEOUT_MS, CLAIM_WAIT_MS, …),
   // validated the same way; the configuration's location comes from the options instead.
   const settings = loadSettings({ ...env, CONFIG_PARAMETER_NAME: env.CONFIG_PARAMETER_NAME || 'unused-by-the-cli' });
-  const clientConfig = {
-    ...awsClientConfig(globals, env),
-    requestHandler: { requestTimeout: settings.awsRequestTimeoutMs, connectionTimeout: 2_000 },
-  };
+  const clientConfig = { ...awsClientConfig(globals, env), ...awsClientDefaults(settings) };
   const logger = new Logger({ level: globals.verbose ? 'DEBUG' : 'WARN', sink: (line) => stderr.write(`${line}\n`) });
   let secretsClient: SecretsManagerClient | undefined;
   let ssmClient: SSMClient | undefined;

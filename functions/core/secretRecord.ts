@@ -11,16 +11,9 @@ export interface PendingRecord {
   claimed_at: string;
 }
 
-/** The SecretString of a tenant's client secret once registered. */
-export interface RegisteredRecord {
+/** The SecretString of a tenant's client secret once registered: what the provider issued, and ours. */
+export interface RegisteredRecord extends Omit<ClientRegistration, 'metadata'> {
   dcr_status: 'registered';
-  client_id: string;
-  client_secret?: string;
-  registration_access_token?: string;
-  registration_client_uri?: string;
-  client_id_issued_at?: number;
-  client_secret_expires_at?: number;
-  token_endpoint_auth_method: string;
   token_endpoint?: string;
   tenant_id: string;
   target: string;

@@ -2,6 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SecretsManagerSecretStore } from '../core/aws/SecretsManagerSecretStore.js';
+import { awsClientDefaults } from '../core/aws/awsClientDefaults.js';
 import { EventBridgePublisher } from '../core/aws/EventBridgePublisher.js';
 import { SsmConfigSource } from '../core/aws/SsmConfigSource.js';
 import { cachedConfig } from '../core/config/cachedConfig.js';
@@ -30,19 +31,17 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
     return { logger, dependencies: () => Promise.reject(error) };
   }
   const logger = new Logger({ level: settings.logLevel });
-  // The SDK's standard retry strategy (AWS_MAX_ATTEMPTS, default 3) applies; a stalled call must end
-  // well inside the function timeout so that it can be retried.
-  const requestHandler = { requestTimeout: settings.awsRequestTimeoutMs, connectionTimeout: 2_000 };
-  const secrets = new SecretsManagerSecretStore(new SecretsManagerClient({ requestHandler }));
+  const clientConfig = awsClientDefaults(settings);
+  const secrets = new SecretsManagerSecretStore(new SecretsManagerClient(clientConfig));
   const config: () => Promise<ServiceConfig> = cachedConfig(
-    new SsmConfigSource(new SSMClient({ requestHandler }), settings.configParameterName),
+    new SsmConfigSource(new SSMClient(clientConfig), settings.configParameterName),
   );
   const tokens = new InitialAccessTokens(secrets, settings.iatCacheTtlMs);
   const idp = new HttpIdentityProvider({ timeoutMs: settings.idpTimeoutMs });
   const discovery = new HttpEndpointDiscovery({ timeoutMs: settings.idpTimeoutMs });
   // Only a configured bus costs a client at init.
   const events = settings.eventBusName
-    ? new EventBridgePublisher(new EventBridgeClient({ requestHandler }), settings.eventBusName)
+    ? new EventBridgePublisher(new EventBridgeClient(clientConfig), settings.eventBusName)
     : undefined;
   return {
     logger,

@@ -1,29 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { httpApiEvent } from '../../sandbox/lambdaEvents.js';
-import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
-import { CLIENT_CREDENTIALS_CLIENT, putConfigParameter, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
-import { awsErrorResponse, type FaultProxy, oauthErrorResponse, startFaultProxy } from '../helpers/faultProxy.js';
-import { captureStdout, leakedSecrets } from '../helpers/logCapture.js';
+import { leakedSecrets } from '../helpers/logCapture.js';
+import { type ProxiedEnvironment, startProxiedEnvironment } from '../helpers/proxiedEnvironment.js';
 
-type Handler = (event: unknown) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
-const prefix = `dcr-claims/${randomUUID().slice(0, 8)}/`;
-const direct = new SecretsManagerClient({ endpoint: inject('motoEndpoint') });
-let idp: LocalIdentityProvider;
-let idpProxy: FaultProxy;
-let motoProxy: FaultProxy;
-let handler: Handler;
-let capture: ReturnType<typeof captureStdout>;
+let env: ProxiedEnvironment;
 
 const register = (tenantId: string) =>
-  handler(httpApiEvent({ method: 'POST', path: '/registrations', body: JSON.stringify({ tenantId, client: { client_name: `tenant ${tenantId}` } }) }));
-const clientsOf = (tenantId: string) => idp.clients().filter((client) => client.clientName === `tenant ${tenantId}`);
-const secretName = (tenantId: string) => `${prefix}clients/default/${tenantId}`;
+  env.handler(httpApiEvent({ method: 'POST', path: '/registrations', body: JSON.stringify({ tenantId, client: { client_name: `tenant ${tenantId}` } }) }));
+const clientsOf = (tenantId: string) => env.idp.clients().filter((client) => client.clientName === `tenant ${tenantId}`);
+const secretName = (tenantId: string) => `${env.prefix}clients/default/${tenantId}`;
+const logText = () => env.logs.join('');
 async function storedRecord(tenantId: string) {
   try {
-    const value = await direct.send(new GetSecretValueCommand({ SecretId: secretName(tenantId) }));
+    const value = await env.direct.send(new GetSecretValueCommand({ SecretId: secretName(tenantId) }));
     return JSON.parse(value.SecretString ?? '{}');
   } catch {
     return undefined;
@@ -32,43 +23,19 @@ async function storedRecord(tenantId: string) {
 const isAwsCall = (action: string) => (req: { headers: Record<string, unknown> }) => req.headers['x-amz-target'] === `secretsmanager.${action}`;
 
 beforeAll(async () => {
-  idp = await startLocalIdentityProvider({ profile: 'salesforce' });
-  const plan = { rate: 0, seed: 1, kinds: [], stallMs: 3_000 };
-  idpProxy = await startFaultProxy(idp.issuer, { ...plan, errorResponse: oauthErrorResponse });
-  motoProxy = await startFaultProxy(inject('motoEndpoint'), { ...plan, errorResponse: awsErrorResponse });
-  await seedInitialAccessToken(direct, `${prefix}iat`, await idp.issueInitialAccessToken());
-  await putConfigParameter(new SSMClient({ endpoint: inject('motoEndpoint') }), `/${prefix}config`, {
-    secretNamePrefix: `${prefix}clients/`,
-    targets: {
-      default: {
-        profile: 'salesforce',
-        registrationEndpoint: `${idpProxy.url}/services/oauth2/register`,
-        initialAccessTokenSecretId: `${prefix}iat`,
-        clientMetadata: CLIENT_CREDENTIALS_CLIENT,
-      },
-    },
+  env = await startProxiedEnvironment({
+    functionEnv: { IDP_TIMEOUT_MS: '1000', AWS_REQUEST_TIMEOUT_MS: '1000', AWS_MAX_ATTEMPTS: '2', CLAIM_STALE_SECONDS: '60' },
   });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: motoProxy.url,
-    CONFIG_PARAMETER_NAME: `/${prefix}config`,
-    IDP_TIMEOUT_MS: '1000',
-    AWS_REQUEST_TIMEOUT_MS: '1000',
-    AWS_MAX_ATTEMPTS: '2',
-    CLAIM_STALE_SECONDS: '60',
-  });
-  capture = captureStdout();
-  handler = (await import('../../functions/register/handler.js')).handler as unknown as Handler;
 });
 
 afterEach(() => {
-  idpProxy.rule = undefined;
-  motoProxy.rule = undefined;
+  env.idpProxy.rule = undefined;
+  env.motoProxy.rule = undefined;
 });
 
 afterAll(async () => {
-  capture?.restore();
-  expect(leakedSecrets(capture.lines, idp.issuedSecrets)).toEqual([]);
-  await Promise.all([idpProxy.close(), motoProxy.close(), idp.close()]);
+  expect(leakedSecrets(env.logs, env.idp.issuedSecrets)).toEqual([]);
+  await env.close();
 });
 
 describe('the claim protocol', () => {
@@ -93,7 +60,7 @@ describe('the claim protocol', () => {
     // Prepare: a claim from 10 minutes ago, longer than CLAIM_STALE_SECONDS
     const tenant = 'stale';
     const claimedAt = new Date(Date.now() - 600_000).toISOString();
-    await direct.send(new CreateSecretCommand({
+    await env.direct.send(new CreateSecretCommand({
       Name: secretName(tenant),
       SecretString: JSON.stringify({ dcr_status: 'pending', tenant_id: tenant, target: 'default', claim_id: randomUUID(), claimed_at: claimedAt }),
     }));
@@ -104,13 +71,13 @@ describe('the claim protocol', () => {
     // Assess
     expect(response.statusCode).toBe(201);
     expect(await storedRecord(tenant)).toMatchObject({ dcr_status: 'registered', client_id: JSON.parse(response.body).clientId });
-    expect(capture.lines.join('')).toContain('took over a stale registration claim');
+    expect(logText()).toContain('took over a stale registration claim');
   });
 
   it('answers 503 with Retry-After while a fresh claim is in progress, registering nothing', async () => {
     // Prepare
     const tenant = 'in-progress';
-    await direct.send(new CreateSecretCommand({
+    await env.direct.send(new CreateSecretCommand({
       Name: secretName(tenant),
       SecretString: JSON.stringify({ dcr_status: 'pending', tenant_id: tenant, target: 'default', claim_id: randomUUID(), claimed_at: new Date().toISOString() }),
     }));
@@ -127,7 +94,7 @@ describe('the claim protocol', () => {
   it('deletes the client (RFC 7592) and frees the name when the credentials cannot be stored', async () => {
     // Prepare: every PutSecretValue fails
     const tenant = 'unstorable';
-    motoProxy.rule = (req) => (isAwsCall('PutSecretValue')(req) ? '500' : undefined);
+    env.motoProxy.rule = (req) => (isAwsCall('PutSecretValue')(req) ? '500' : undefined);
 
     // Act
     const response = await register(tenant);
@@ -136,11 +103,11 @@ describe('the claim protocol', () => {
     expect(response.statusCode).toBe(503);
     expect(clientsOf(tenant)).toHaveLength(0);
     expect(await storedRecord(tenant)).toBeUndefined();
-    expect(capture.lines.join('')).toContain('deleted a client whose credentials could not be stored');
-    expect([...idp.requests.keys()].filter((key) => key.startsWith('DELETE /services/oauth2/register/'))).toHaveLength(1);
+    expect(logText()).toContain('deleted a client whose credentials could not be stored');
+    expect([...env.idp.requests.keys()].filter((key) => key.startsWith('DELETE /services/oauth2/register/'))).toHaveLength(1);
 
     // And a retry once the store recovers registers exactly one client.
-    motoProxy.rule = undefined;
+    env.motoProxy.rule = undefined;
     expect((await register(tenant)).statusCode).toBe(201);
     expect(clientsOf(tenant)).toHaveLength(1);
   });
@@ -149,7 +116,7 @@ describe('the claim protocol', () => {
     // Prepare: the final PutSecretValue reaches moto but its answer is lost (the SDK then sees a reset)
     const tenant = 'lost-write';
     let lost = false;
-    motoProxy.rule = (req) => (isAwsCall('PutSecretValue')(req) && !lost ? ((lost = true), 'lost') : undefined);
+    env.motoProxy.rule = (req) => (isAwsCall('PutSecretValue')(req) && !lost ? ((lost = true), 'lost') : undefined);
 
     // Act
     const response = await register(tenant);
@@ -164,7 +131,7 @@ describe('the claim protocol', () => {
     // Prepare: the first registration reaches the provider, but its answer is lost
     const tenant = 'ambiguous';
     let lost = false;
-    idpProxy.rule = (req) => (req.method === 'POST' && !lost ? ((lost = true), 'lost') : undefined);
+    env.idpProxy.rule = (req) => (req.method === 'POST' && !lost ? ((lost = true), 'lost') : undefined);
 
     // Act
     const response = await register(tenant);
@@ -174,6 +141,6 @@ describe('the claim protocol', () => {
     const record = await storedRecord(tenant);
     expect(record.unconfirmed_attempts).toHaveLength(1);
     expect(clientsOf(tenant)).toHaveLength(2);
-    expect(capture.lines.join('')).toContain('"possibleOrphan":1');
+    expect(logText()).toContain('"possibleOrphan":1');
   });
 });

@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBridgeEvent, httpApiEvent } from '../../sandbox/lambdaEvents.js';
-import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
-import { CLIENT_CREDENTIALS_CLIENT, putConfigParameter, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
-import { awsErrorResponse, type FaultProxy, oauthErrorResponse, startFaultProxy } from '../helpers/faultProxy.js';
+import type { FaultProxy } from '../helpers/faultProxy.js';
 import { callWithRetries, deliverAsync, runPool } from '../helpers/lambdaDelivery.js';
-import { captureStdout, leakedSecrets } from '../helpers/logCapture.js';
+import { leakedSecrets } from '../helpers/logCapture.js';
+import { type ProxiedEnvironment, startProxiedEnvironment } from '../helpers/proxiedEnvironment.js';
 import { takeCensus } from '../helpers/secretCensus.js';
 
 const TENANTS = 500;
@@ -15,58 +11,29 @@ const CONCURRENCY = 20;
 const FAULT_RATE = 0.2;
 const SEED = Number(process.env.FAULT_SEED ?? 20261123);
 
-let idp: LocalIdentityProvider;
-let idpProxy: FaultProxy;
-let motoProxy: FaultProxy;
-type Handler = (event: unknown, context?: { awsRequestId: string }) => Promise<unknown>;
-let handler: Handler;
-let capture: ReturnType<typeof captureStdout>;
-const direct = new SecretsManagerClient({ endpoint: inject('motoEndpoint') });
-const prefix = `dcr-faults/${randomUUID().slice(0, 8)}/`;
+let env: ProxiedEnvironment;
 const responses: string[] = [];
 
 beforeAll(async () => {
-  idp = await startLocalIdentityProvider({ profile: 'salesforce' });
-  const kinds = ['429', '500', '503', 'reset', 'stall'] as const;
-  // A stall outlasts the client's timeout (IDP_TIMEOUT_MS / AWS_REQUEST_TIMEOUT_MS below).
-  idpProxy = await startFaultProxy(idp.issuer, { rate: FAULT_RATE, seed: SEED, kinds: [...kinds], stallMs: 4_000, errorResponse: oauthErrorResponse });
-  motoProxy = await startFaultProxy(inject('motoEndpoint'), { rate: FAULT_RATE, seed: SEED + 1, kinds: [...kinds], stallMs: 4_000, errorResponse: awsErrorResponse });
-
-  // Seed directly (not through the faults), then point the function's SDK clients at the proxy.
-  const iatSecretId = `${prefix}iat`;
-  await seedInitialAccessToken(direct, iatSecretId, await idp.issueInitialAccessToken());
-  const configParameterName = `/${prefix}config`;
-  await putConfigParameter(new SSMClient({ endpoint: inject('motoEndpoint') }), configParameterName, {
-    secretNamePrefix: `${prefix}clients/`,
-    targets: {
-      default: {
-        profile: 'salesforce',
-        registrationEndpoint: `${idpProxy.url}/services/oauth2/register`,
-        initialAccessTokenSecretId: iatSecretId,
-        clientMetadata: CLIENT_CREDENTIALS_CLIENT,
-      },
+  env = await startProxiedEnvironment({
+    // A stall outlasts the client's timeout (IDP_TIMEOUT_MS / AWS_REQUEST_TIMEOUT_MS below).
+    faults: { rate: FAULT_RATE, seed: SEED, kinds: ['429', '500', '503', 'reset', 'stall'], stallMs: 4_000 },
+    functionEnv: {
+      // Generous against a loaded machine: a genuine answer slower than this is an ambiguous outcome
+      // (the client may exist), which is what orphans a client; injected stalls still time out.
+      IDP_TIMEOUT_MS: '3000',
+      IDP_RETRY_BUDGET_MS: '8000',
+      AWS_REQUEST_TIMEOUT_MS: '1500',
+      AWS_MAX_ATTEMPTS: '4',
+      CLAIM_WAIT_MS: '2000',
+      // Longer than any one invocation can last with the budgets above, as the function timeout is in AWS.
+      CLAIM_STALE_SECONDS: '60',
     },
   });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: motoProxy.url,
-    CONFIG_PARAMETER_NAME: configParameterName,
-    // Generous against a loaded machine: a genuine answer slower than this is an ambiguous outcome
-    // (the client may exist), which is what orphans a client; injected stalls still time out.
-    IDP_TIMEOUT_MS: '3000',
-    IDP_RETRY_BUDGET_MS: '8000',
-    AWS_REQUEST_TIMEOUT_MS: '1500',
-    AWS_MAX_ATTEMPTS: '4',
-    CLAIM_WAIT_MS: '2000',
-    // Longer than any one invocation can last with the budgets above, as the function timeout is in AWS.
-    CLAIM_STALE_SECONDS: '60',
-  });
-  capture = captureStdout();
-  handler = (await import('../../functions/register/handler.js')).handler as unknown as Handler;
 });
 
 afterAll(async () => {
-  capture?.restore();
-  await Promise.all([idpProxy?.close(), motoProxy?.close(), idp?.close()]);
+  await env?.close();
 });
 
 describe('exactly one client per tenant under faults and duplicates', () => {
@@ -84,6 +51,7 @@ describe('exactly one client per tenant under faults and duplicates', () => {
     deliveries.push(...late);
     const deadLetters: string[] = [];
     const httpStatuses = new Map<number, number>();
+    const { handler, idp, idpProxy, motoProxy } = env;
     const deliver = async ({ tenant, via }: { tenant: string; via: 'http' | 'event' }) => {
       const detail = { tenantId: tenant, client: { client_name: `tenant ${tenant}` } };
       if (via === 'event') {
@@ -106,7 +74,7 @@ describe('exactly one client per tenant under faults and duplicates', () => {
       await runPool(batch.map((tenant) => () => deliver({ tenant, via: 'event' })), CONCURRENCY);
     }
     const seconds = (performance.now() - started) / 1000;
-    const census = await takeCensus(direct, `${prefix}clients/`, idp, tenants);
+    const census = await takeCensus(env.direct, `${env.prefix}clients/`, idp, tenants);
 
     // Assess
     const faults = (proxy: FaultProxy) => Object.entries(proxy.counts).filter(([k]) => k !== 'forwarded').reduce((n, [, v]) => n + v, 0);
@@ -134,7 +102,7 @@ describe('exactly one client per tenant under faults and duplicates', () => {
     expect([...httpStatuses.keys()].every((status) => status === 200 || status === 201)).toBe(true);
 
     // No secret value reached a log line or a response during the whole run.
-    expect(leakedSecrets([...capture.lines, ...responses], idp.issuedSecrets).length).toBe(0);
+    expect(leakedSecrets([...env.logs, ...responses], idp.issuedSecrets).length).toBe(0);
     expect(idp.issuedSecrets.length).toBeGreaterThanOrEqual(TENANTS * 2);
   }, 240_000);
 });
