@@ -26,6 +26,8 @@ export async function startMotoServer(options: { timeoutMs?: number } = {}): Pro
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
+  const watchdog = outliveGuard(child.pid);
+  child.once('exit', () => watchdog?.kill());
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -44,6 +46,19 @@ export async function startMotoServer(options: { timeoutMs?: number } = {}): Pro
   }
   await stopChild(child);
   throw new Error(`moto_server did not answer on ${endpoint} in time: ${stderr}`);
+}
+
+/**
+ * moto_server must not outlive us, even when we are SIGKILLed and cannot clean up: a detached shell
+ * polls our pid and stops moto once we are gone. It holds nothing of ours open, so it never keeps
+ * this process alive.
+ */
+function outliveGuard(motoPid: number | undefined): ChildProcess | undefined {
+  if (!motoPid) return undefined;
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill ${motoPid} 2>/dev/null`;
+  const guard = spawn('sh', ['-c', script], { stdio: 'ignore', detached: true });
+  guard.unref();
+  return guard;
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */

@@ -11,6 +11,8 @@ const CONFIGURATION_FAULTS = new Set([
   'KMSNotFoundException',
   'DecryptionFailure',
   'EncryptionFailure',
+  // No credentials at all (e.g. the CLI without a profile): retrying will not find any.
+  'CredentialsProviderError',
 ]);
 
 /**
