@@ -14,6 +14,8 @@ interface CachedToken {
  */
 export class InitialAccessTokens {
   readonly #cache = new Map<string, CachedToken>();
+  // Concurrent first reads in a container share one GetSecretValue.
+  readonly #inflight = new Map<string, Promise<string>>();
 
   constructor(
     private readonly secrets: SecretStore,
@@ -24,11 +26,19 @@ export class InitialAccessTokens {
   async get(secretId: string, options: { refresh?: boolean } = {}): Promise<string> {
     const cached = this.#cache.get(secretId);
     if (cached && !options.refresh && cached.expiresAt > this.now()) return cached.token;
+    const pending = this.#inflight.get(secretId);
+    if (pending && !options.refresh) return pending;
+    const read = this.#read(secretId).finally(() => this.#inflight.delete(secretId));
+    this.#inflight.set(secretId, read);
+    return read;
+  }
+
+  async #read(secretId: string): Promise<string> {
     const secret = await this.secrets.get(secretId);
     if (!secret) throw new ConfigurationError(`initial access token secret ${secretId} does not exist or has no value`);
     const token = parseInitialAccessToken(secret.value);
     if (!token) throw new ConfigurationError(`initial access token secret ${secretId} holds no token`);
-    rememberSecret(token);
+    rememberSecret(token, { pin: true });
     this.#cache.set(secretId, { token, expiresAt: this.now() + this.ttlMs });
     return token;
   }

@@ -15,11 +15,23 @@ const REDACTED = '[REDACTED]';
 const MAX_REMEMBERED = 512;
 const MIN_SECRET_LENGTH = 6;
 
+// Insertion order is recency: the least recently handled value is evicted first.
 const remembered = new Set<string>();
+// Long-lived values (initial access tokens) are never evicted by a flood of newer client secrets.
+const pinned = new Set<string>();
 
-/** Registers a secret value so that no later log line can contain it. */
-export function rememberSecret(value: string | undefined): void {
-  if (!value || value.length < MIN_SECRET_LENGTH || remembered.has(value)) return;
+/**
+ * Registers a secret value so that no later log line can contain it. The most recent 512 values are
+ * kept; `pin` keeps a value for the life of the container.
+ */
+export function rememberSecret(value: string | undefined, options: { pin?: boolean } = {}): void {
+  if (!value || value.length < MIN_SECRET_LENGTH) return;
+  if (options.pin) {
+    pinned.add(value);
+    return;
+  }
+  if (pinned.has(value)) return;
+  remembered.delete(value);
   if (remembered.size >= MAX_REMEMBERED) {
     const oldest = remembered.values().next().value;
     if (oldest !== undefined) remembered.delete(oldest);
@@ -30,8 +42,10 @@ export function rememberSecret(value: string | undefined): void {
 /** Replaces every remembered secret value in a string. */
 export function scrubSecrets(text: string): string {
   let out = text;
-  for (const secret of remembered) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const secrets of [pinned, remembered]) {
+    for (const secret of secrets) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
   }
   return out;
 }

@@ -28,6 +28,14 @@ describe('InitialAccessTokens', () => {
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
+  it('shares one read among concurrent first callers', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves(answer('shared-token'));
+    const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})));
+    const all = await Promise.all(Array.from({ length: 20 }, () => tokens.get('iat')));
+    expect(new Set(all)).toEqual(new Set(['shared-token']));
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
   it('re-reads on demand after a refusal', async () => {
     secretsManager.on(GetSecretValueCommand).resolvesOnce(answer('old')).resolves(answer('regenerated'));
     const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})));

@@ -60,3 +60,33 @@ describe('Logger', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('remembered secrets', () => {
+  it('keeps a pinned initial access token redacted after 600 newer client secrets', () => {
+    // Prepare
+    const lines: string[] = [];
+    const logger = new Logger({ sink: (line) => lines.push(line) });
+    rememberSecret('pinned-initial-access-token', { pin: true });
+    rememberSecret('recently-used-client-secret-0');
+    for (let i = 1; i <= 600; i++) rememberSecret(`client-secret-number-${i}`);
+
+    // Act
+    logger.info('echo pinned-initial-access-token client-secret-number-600 client-secret-number-1');
+
+    // Assess: the pinned and the newest stay redacted; the oldest plain ones were evicted
+    expect(lines[0]).not.toContain('pinned-initial-access-token');
+    expect(lines[0]).not.toContain('client-secret-number-600');
+    expect(lines[0]).toContain('client-secret-number-1');
+  });
+
+  it('refreshes a value handled again, so it is not the next one evicted', () => {
+    const lines: string[] = [];
+    const logger = new Logger({ sink: (line) => lines.push(line) });
+    rememberSecret('refreshed-secret-value');
+    for (let i = 0; i < 400; i++) rememberSecret(`filler-secret-a-${i}`);
+    rememberSecret('refreshed-secret-value');
+    for (let i = 0; i < 400; i++) rememberSecret(`filler-secret-b-${i}`);
+    logger.info('refreshed-secret-value');
+    expect(lines[0]).not.toContain('refreshed-secret-value');
+  });
+});
