@@ -4,6 +4,8 @@ import { freePort } from './freePort.js';
 export interface MotoServer {
   endpoint: string;
   port: number;
+  /** The moto_server process (for a benchmark's CPU accounting). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export async function startMotoServer(options: { timeoutMs?: number } = {}): Pro
     if (child.exitCode !== null) throw new Error(`moto_server exited early (${child.exitCode}): ${stderr}`);
     try {
       const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return { endpoint, port, stop: () => stopChild(child) };
+      if (response.ok) return { endpoint, port, pid: child.pid, stop: () => stopChild(child) };
     } catch {
       // not listening yet
     }

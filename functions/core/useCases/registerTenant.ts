@@ -1,5 +1,5 @@
 import { deterministicToken } from '../claimTokens.js';
-import { secretNameFor } from '../config/serviceConfig.js';
+import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import type { ClientMetadata } from '../config/targetConfig.js';
 import { InitialAccessTokenRejectedError, type TemporarilyUnavailableError } from '../errors.js';
 import type { ClientRegistration } from '../ports/IdentityProvider.js';
@@ -7,10 +7,9 @@ import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
 import { buildRegisteredRecord, parseSecretRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
-import type { RegistrationOutcome, RegistrationRequest } from './registrationRequest.js';
 import { emitOutcome, failureDetail } from './outcomeEvents.js';
+import type { RegistrationOutcome, RegistrationRequest } from './registrationRequest.js';
 import { loadTarget } from './targets.js';
-import type { ResolvedTarget } from '../config/serviceConfig.js';
 
 /**
  * The one use case: claim the tenant's secret name, register a client at the configured identity
