@@ -13,15 +13,19 @@
  * BENCH_BULK_ROUNDS (2, alternating which kind goes first), BENCH_LAMBDA_MEMORY_MB (128), BENCH_POWERTOOLS_DIR (/tmp/pt: where `npm install --prefix` put Powertools Logger).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { type Builds, buildAll, type BundleSize } from './build.js';
 import { childEnv, killLiveChildren, runChild } from './children.js';
 import type { ColdReport } from './coldProbe.js';
 import { type BenchPeers, startBenchPeers } from './peers.js';
-import { kib, median, mib, p95, type Row, renderTable, round } from './stats.js';
+import { coldFigure, coldStarts } from './coldStarts.js';
+import { processCpuMs } from './processCpu.js';
+import { resultsDocument } from './results.js';
+import { coldRow, ratioRow, sizeRow } from './rows.js';
+import { kib, median, mib, p95, type Row, renderTable } from './stats.js';
 import { countPhase, type StoreCount } from './verify.js';
 import type { BulkReport, WarmReport, WorkerJob } from './worker.js';
 
@@ -74,73 +78,11 @@ const deadline = setTimeout(() => {
 }, settings.deadlineMs);
 deadline.unref();
 
-type ColdKindName = 'handler' | 'baseline' | 'handlerExternal' | 'baselineExternal' | 'handlerZodClassic';
-
-interface ColdKind {
-  name: ColdKindName;
-  bundle: string;
-  /** `handler` / `baseline`: init, then the first invocation; `init`: init only. */
-  kind: 'handler' | 'baseline' | 'init';
-  /** Informational kinds run every fourth round, to stay inside the time bound. */
-  everyRound: boolean;
-}
-
-/** One sample of every kind per round, in fresh processes; the order rotates each round so machine noise hits all alike. */
-type ColdRounds = Partial<Record<ColdKindName, ColdReport>>[];
-
-async function coldStarts(builds: Builds, env: Record<string, string>): Promise<ColdRounds> {
-  const kinds: ColdKind[] = [
-    { name: 'handler', bundle: builds.handler.bundled, kind: 'handler', everyRound: true },
-    { name: 'baseline', bundle: builds.baseline.bundled, kind: 'baseline', everyRound: true },
-    { name: 'handlerExternal', bundle: builds.handler.external, kind: 'init', everyRound: false },
-    { name: 'baselineExternal', bundle: builds.baseline.external, kind: 'init', everyRound: false },
-    { name: 'handlerZodClassic', bundle: builds.handler.zodClassic, kind: 'init', everyRound: false },
-  ];
-  const rounds: ColdRounds = [];
-  // Round -1 is untimed: the OS page cache, not our code, would otherwise pay for round 0.
-  for (let round = -1; round < settings.coldRounds; round++) {
-    const samples: ColdRounds[number] = {};
-    const active = kinds.filter((k) => k.everyRound || round < 0 || round % 4 === 0);
-    for (let i = 0; i < active.length; i++) {
-      const kind = active[(i + Math.max(round, 0)) % active.length] as ColdKind;
-      const tenantId = `cold-${kind.name}-${round + 1}`;
-      samples[kind.name] = await runChild<ColdReport>(builds.coldProbe, [pathToFileURL(kind.bundle).href, kind.kind, tenantId], env, 30_000);
-    }
-    if (round >= 0) rounds.push(samples);
-  }
-  return rounds;
-}
-
-/** Median of one kind's samples and the median of its per-round ratios to another kind (pairs cancel drift). */
-function coldFigure(rounds: ColdRounds, kind: ColdKindName, versus: ColdKindName, pick: (r: ColdReport) => number) {
-  const pairs = rounds.flatMap((round) => {
-    const [a, b] = [round[kind], round[versus]];
-    return a && b ? [[pick(a), pick(b)] as const] : [];
-  });
-  return {
-    value: median(pairs.map(([a]) => a)),
-    baseline: median(pairs.map(([, b]) => b)),
-    ratio: median(pairs.map(([a, b]) => a / b)),
-    samples: pairs.length,
-  };
-}
-
 interface BulkPhase {
   report: BulkReport;
   count: StoreCount;
   /** CPU moto_server spent during the phase: the peer shares the machine's cores with the worker. */
   motoCpuMs: number;
-}
-
-/** user + system CPU of a process so far, from /proc (Linux); 0 where unavailable. */
-async function processCpuMs(pid: number | undefined): Promise<number> {
-  if (!pid) return 0;
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
 }
 
 async function bulkPhase(
@@ -165,40 +107,6 @@ async function bulkPhase(
   return { report, count, motoCpuMs };
 }
 
-function sizeRow(figure: string, size: BundleSize, limitKib?: number, baseline?: BundleSize): Row {
-  return {
-    figure,
-    value: `${kib(size.bytes)} KiB`,
-    baseline: baseline ? `${kib(baseline.bytes)} KiB` : undefined,
-    ratio: baseline ? size.bytes / baseline.bytes : undefined,
-    target: limitKib === undefined ? undefined : `≤ ${limitKib} KiB`,
-    pass: limitKib === undefined ? undefined : size.bytes <= limitKib * 1024,
-  };
-}
-
-function ratioRow(figure: string, unit: string, value: number, baseline: number, target?: { max?: number; min?: number }): Row {
-  const ratio = value / baseline;
-  return {
-    figure,
-    value: `${round(value, 1)} ${unit}`,
-    baseline: `${round(baseline, 1)} ${unit}`,
-    ratio,
-    target: target?.max !== undefined ? `ratio ≤ ${target.max}` : target?.min !== undefined ? `ratio ≥ ${target.min}` : undefined,
-    pass: target?.max !== undefined ? ratio <= target.max : target?.min !== undefined ? ratio >= target.min : undefined,
-  };
-}
-
-function coldRow(figure: string, f: ReturnType<typeof coldFigure>, maxRatio?: number): Row {
-  return {
-    figure: `${figure} (n=${f.samples})`,
-    value: `${round(f.value, 1)} ms`,
-    baseline: `${round(f.baseline, 1)} ms`,
-    ratio: f.ratio,
-    target: maxRatio === undefined ? undefined : `ratio ≤ ${maxRatio}`,
-    pass: maxRatio === undefined ? undefined : f.ratio <= maxRatio,
-  };
-}
-
 async function main(): Promise<void> {
   await mkdir(outDir, { recursive: true });
   progress(`run ${run}: building bundles and starting peers`);
@@ -207,7 +115,7 @@ async function main(): Promise<void> {
   const env = childEnv(peers.env);
 
   progress(`cold init: ${settings.coldRounds} rounds of fresh processes`);
-  const cold = await coldStarts(builds, env);
+  const cold = await coldStarts(builds, env, settings.coldRounds);
 
   progress(`warm path: ${settings.warmIterations} + ${settings.warmup} warm-up registrations each, interleaved; with and without an event bus`);
   const warmJob = (tag: string): WorkerJob => ({ mode: 'warm', iterations: settings.warmIterations, warmup: settings.warmup, tag });
@@ -310,55 +218,11 @@ async function main(): Promise<void> {
     contributors('  SDK bundled ', sizes.handlerBundled),
     '',
     `machine: ${os.cpus().length} cores, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
-      `samples: warm ${warm.handlerMs.length}+${warm.baselineMs.length}, cold ${settings.coldRounds} rounds (ratio = median of per-round ratios), bulk ${bulk.handler.length}×2`,
+      `samples: warm ${warm.handlerMs.length}+${warm.baselineMs.length}, cold ${settings.coldRounds} rounds (ratio = median of per-round ratios), bulk ${bulk.handler.length} round(s) × 3 kinds`,
   ];
   console.log(lines.join('\n'));
 
-  const results = {
-    run,
-    date: new Date().toISOString(),
-    machine: { cores: os.cpus().length, node: process.version, loadavg: os.loadavg() },
-    settings,
-    rows: rows.map((row) => ({ ...row, ratio: row.ratio === undefined ? undefined : round(row.ratio, 3) })),
-    warm: {
-      handler: { medianMs: median(warm.handlerMs), p95Ms: p95(warm.handlerMs), samples: warm.handlerMs.length },
-      baseline: { medianMs: median(warm.baselineMs), p95Ms: p95(warm.baselineMs), samples: warm.baselineMs.length },
-      cpuMsPerRegistration: {
-        handler: warm.handlerCpuMs / Math.max(1, warm.handlerMs.length),
-        baseline: warm.baselineCpuMs / Math.max(1, warm.baselineMs.length),
-      },
-      baselineWithEvent: { medianMs: median(warm.baselineWithEventMs), p95Ms: p95(warm.baselineWithEventMs) },
-      failures: warm.failures.slice(0, 20),
-      withoutEventBus: {
-        handler: { medianMs: median(warmNoBus.handlerMs), p95Ms: p95(warmNoBus.handlerMs) },
-        baseline: { medianMs: median(warmNoBus.baselineMs), p95Ms: p95(warmNoBus.baselineMs) },
-        failures: warmNoBus.failures.slice(0, 20),
-      },
-    },
-    cold: Object.fromEntries(
-      (['handler', 'baseline', 'handlerExternal', 'baselineExternal', 'handlerZodClassic'] as const).map((name) => {
-        const reports = cold.flatMap((round) => (round[name] ? [round[name]] : []));
-        return [
-          name,
-          {
-            bootMs: median(reports.map((r) => r.bootMs)),
-            initMs: median(reports.map((r) => r.initMs)),
-            initP95Ms: p95(reports.map((r) => r.initMs)),
-            firstInvocationMs: median(reports.map((r) => r.firstMs)),
-            cpuMs: median(reports.map((r) => r.cpuMs)),
-            rssBytes: median(reports.map((r) => r.rssBytes)),
-            samples: reports.length,
-          },
-        ];
-      }),
-    ),
-    sizes,
-    bulk: {
-      handler: bulk.handler.map((p) => ({ ...p.report, failures: p.report.failures.slice(0, 20), count: p.count })),
-      baseline: bulk.baseline.map((p) => ({ ...p.report, failures: p.report.failures.slice(0, 20), count: p.count })),
-    },
-    durationMs: performance.now() - started,
-  };
+  const results = resultsDocument({ run, settings, rows, warm, warmNoBus, cold, sizes, bulk, durationMs: performance.now() - started });
   await writeFile(join(repo, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   progress(`done in ${((performance.now() - started) / 1000).toFixed(1)}s; wrote bench/results.json`);
   if (warm.failures.length || bulk.handler.some((p) => p.report.failures.length)) {

@@ -1,0 +1,44 @@
+import type { BundleSize } from './build.js';
+import { kib, type Row, round } from './stats.js';
+
+/** A measured value, its baseline and their ratio (for cold starts: the median of per-round ratios). */
+export interface PairedFigure {
+  value: number;
+  baseline: number;
+  ratio: number;
+  samples: number;
+}
+
+export function sizeRow(figure: string, size: BundleSize, limitKib?: number, baseline?: BundleSize): Row {
+  return {
+    figure,
+    value: `${kib(size.bytes)} KiB`,
+    baseline: baseline ? `${kib(baseline.bytes)} KiB` : undefined,
+    ratio: baseline ? size.bytes / baseline.bytes : undefined,
+    target: limitKib === undefined ? undefined : `≤ ${limitKib} KiB`,
+    pass: limitKib === undefined ? undefined : size.bytes <= limitKib * 1024,
+  };
+}
+
+export function ratioRow(figure: string, unit: string, value: number, baseline: number, target?: { max?: number; min?: number }): Row {
+  const ratio = value / baseline;
+  return {
+    figure,
+    value: `${round(value, 1)} ${unit}`,
+    baseline: `${round(baseline, 1)} ${unit}`,
+    ratio,
+    target: target?.max !== undefined ? `ratio ≤ ${target.max}` : target?.min !== undefined ? `ratio ≥ ${target.min}` : undefined,
+    pass: target?.max !== undefined ? ratio <= target.max : target?.min !== undefined ? ratio >= target.min : undefined,
+  };
+}
+
+export function coldRow(figure: string, f: PairedFigure, maxRatio?: number): Row {
+  return {
+    figure: `${figure} (n=${f.samples})`,
+    value: `${round(f.value, 1)} ms`,
+    baseline: `${round(f.baseline, 1)} ms`,
+    ratio: f.ratio,
+    target: maxRatio === undefined ? undefined : `ratio ≤ ${maxRatio}`,
+    pass: maxRatio === undefined ? undefined : f.ratio <= maxRatio,
+  };
+}
