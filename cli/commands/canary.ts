@@ -1,6 +1,7 @@
 import { TARGET_NAME } from '../../functions/core/config/targetConfig.js';
 import { runCanary } from '../../functions/core/useCases/runCanary.js';
 import type { Command } from '../command.js';
+import { TARGET_OPTION } from '../tenantOptions.js';
 import { keyValues } from '../output.js';
 import { UsageError } from '../usageError.js';
 
@@ -8,7 +9,7 @@ export const canary: Command = {
   path: ['canary'],
   summary: 'register a throw-away client, read it back, then delete client and secret',
   options: {
-    target: { type: 'string', value: 'X', description: "configured target (default: the configuration's defaultTarget)" },
+    ...TARGET_OPTION,
   },
   details: 'The scheduled canary, on demand. Any failure exits non-zero.',
   async run(context, values) {

@@ -2,6 +2,7 @@ import { NotFoundError } from '../../functions/core/errors.js';
 import { offboardTenant } from '../../functions/core/useCases/offboardTenant.js';
 import { parseTenantRequest } from '../../functions/core/useCases/tenantRequest.js';
 import type { Command } from '../command.js';
+import { TENANT_OPTIONS } from '../tenantOptions.js';
 import { keyValues } from '../output.js';
 import { requiredString, UsageError } from '../usageError.js';
 
@@ -9,8 +10,7 @@ export const deleteCommand: Command = {
   path: ['delete'],
   summary: "offboard a tenant: delete its client at the provider (RFC 7592) and schedule its secret's deletion",
   options: {
-    tenant: { type: 'string', value: 'T', description: 'tenant id (required)' },
-    target: { type: 'string', value: 'X', description: "configured target (default: the configuration's defaultTarget)" },
+    ...TENANT_OPTIONS,
     yes: { type: 'boolean', description: 'confirm: the client stops working at once' },
   },
   details:

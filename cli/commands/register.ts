@@ -1,6 +1,7 @@
 import { registerTenant } from '../../functions/core/useCases/registerTenant.js';
 import { parseRegistrationRequest } from '../../functions/core/useCases/registrationRequest.js';
 import type { Command } from '../command.js';
+import { TENANT_OPTIONS } from '../tenantOptions.js';
 import { requiredString } from '../usageError.js';
 import { keyValues } from '../output.js';
 import { registrationRows } from './registrationRows.js';
@@ -9,8 +10,7 @@ export const register: Command = {
   path: ['register'],
   summary: "register a tenant's OAuth client and store its credentials in a new secret",
   options: {
-    tenant: { type: 'string', value: 'T', description: 'tenant id (required)' },
-    target: { type: 'string', value: 'X', description: 'configured target (default: the configuration\'s defaultTarget)' },
+    ...TENANT_OPTIONS,
     'client-name': { type: 'string', value: 'N', description: 'client_name, overriding the target\'s clientMetadata' },
     'redirect-uri': { type: 'string', multiple: true, value: 'U', description: 'redirect URI; repeat for several' },
   },

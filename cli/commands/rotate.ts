@@ -1,6 +1,7 @@
 import { rotateClientSecret } from '../../functions/core/useCases/rotateClientSecret.js';
 import { parseTenantRequest } from '../../functions/core/useCases/tenantRequest.js';
 import type { Command } from '../command.js';
+import { TENANT_OPTIONS } from '../tenantOptions.js';
 import { keyValues } from '../output.js';
 import { requiredString } from '../usageError.js';
 import { registrationRows } from './registrationRows.js';
@@ -9,8 +10,7 @@ export const rotate: Command = {
   path: ['rotate'],
   summary: "rotate a tenant's client secret at the provider (RFC 7592 PUT) and store the new one",
   options: {
-    tenant: { type: 'string', value: 'T', description: 'tenant id (required)' },
-    target: { type: 'string', value: 'X', description: "configured target (default: the configuration's defaultTarget)" },
+    ...TENANT_OPTIONS,
     'request-id': { type: 'string', value: 'ID', description: 'idempotency key: repeating a rotation with the same ID is a no-op' },
   },
   details:

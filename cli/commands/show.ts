@@ -5,6 +5,7 @@ import { getRegistration } from '../../functions/core/useCases/getRegistration.j
 import { parseRegistrationRequest } from '../../functions/core/useCases/registrationRequest.js';
 import { requireTarget } from '../../functions/core/useCases/targets.js';
 import type { Command } from '../command.js';
+import { TENANT_OPTIONS } from '../tenantOptions.js';
 import { requiredString } from '../usageError.js';
 import { keyValues } from '../output.js';
 import { hideSecrets, HIDDEN_HINT } from './hideSecrets.js';
@@ -14,8 +15,7 @@ export const show: Command = {
   path: ['show'],
   summary: "show a tenant's client (secret values hidden unless --reveal)",
   options: {
-    tenant: { type: 'string', value: 'T', description: 'tenant id (required)' },
-    target: { type: 'string', value: 'X', description: "configured target (default: the configuration's defaultTarget)" },
+    ...TENANT_OPTIONS,
     reveal: { type: 'boolean', description: 'also print client_secret and registration_access_token' },
   },
   async run(context, values) {

@@ -89,13 +89,6 @@ export class TemporarilyUnavailableError extends DcrError {
   }
 }
 
-/** The tenant's secret name is scheduled for deletion (offboarded within its recovery window). */
-export class ConflictError extends DcrError {
-  readonly code = 'conflict';
-  readonly status = 409;
-  readonly retryable = false;
-}
-
 /** Our own configuration or permissions are wrong: an operator must act, retrying will not help. */
 export class ConfigurationError extends DcrError {
   readonly code = 'server_error';
