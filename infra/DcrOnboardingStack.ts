@@ -92,6 +92,8 @@ export class DcrOnboardingStack extends Stack {
     });
     // Outcome events (source `dcr-onboarding`) go to the same bus; the rule above never matches them.
     register.publishOutcomesTo(tenantEvents.eventBus);
+    // Secrets Manager rotation schedules on the client secrets invoke the same function.
+    register.allowSecretsManagerRotation();
     const canary = new CanarySchedule(this, 'Canary', {
       handler: register.function,
       expression: props.scheduleExpression ?? 'rate(1 hour)',

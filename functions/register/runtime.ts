@@ -55,6 +55,7 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
       claim: settings.claim,
       discovery,
       events,
+      secretVersions: secrets,
     }),
   };
 }

@@ -114,6 +114,17 @@ export class RegisterFunction extends Construct {
     });
   }
 
+  /**
+   * Lets Secrets Manager call the function as the rotation function of the client secrets
+   * (`aws secretsmanager rotate-secret --rotation-lambda-arn …`), from this account only.
+   */
+  allowSecretsManagerRotation(): void {
+    this.function.addPermission('SecretsManagerRotation', {
+      principal: new ServicePrincipal('secretsmanager.amazonaws.com'),
+      sourceAccount: Stack.of(this).account,
+    });
+  }
+
   /** Outcome events (ClientRegistered, …): EVENT_BUS_NAME, and events:PutEvents on that bus only. */
   publishOutcomesTo(bus: IEventBus): void {
     this.function.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
@@ -152,6 +163,8 @@ function permissions(props: RegisterFunctionProps): PolicyStatement[] {
         'secretsmanager:DeleteSecret',
         // An offboarded tenant onboarding again inside the recovery window restores its secret.
         'secretsmanager:RestoreSecret',
+        // finishSecret of the rotation contract moves AWSCURRENT to the new version.
+        'secretsmanager:UpdateSecretVersionStage',
       ],
       resources: [clientSecrets],
     }),

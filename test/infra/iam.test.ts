@@ -120,6 +120,7 @@ describe('IAM scoping', () => {
           'secretsmanager:PutSecretValue',
           'secretsmanager:RestoreSecret',
           'secretsmanager:TagResource',
+          'secretsmanager:UpdateSecretVersionStage',
         ],
         resources: ['arn:${Ref:AWS::Partition}:secretsmanager:${Ref:AWS::Region}:${Ref:AWS::AccountId}:secret:dcr/clients/*'],
         condition: undefined,

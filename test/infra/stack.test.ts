@@ -136,6 +136,14 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     });
   });
 
+  it('lets Secrets Manager invoke the function for rotation, from this account only', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
   it('creates the bus and routes the tenant lifecycle events from the configured source, with retries and a DLQ', () => {
     // Prepare, Act: one synthesized template
     // Assess

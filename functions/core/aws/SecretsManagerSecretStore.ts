@@ -5,6 +5,8 @@ import {
   ListSecretsCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
+  DescribeSecretCommand,
+  UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import {
@@ -15,6 +17,7 @@ import {
   type SecretSummary,
   type StoredSecret,
 } from '../ports/SecretStore.js';
+import type { SecretVersions } from '../ports/SecretVersions.js';
 import { classifyAwsError } from './classifyAwsError.js';
 
 const ABSENT = new Set(['ResourceNotFoundException']);
@@ -23,7 +26,7 @@ function isScheduledForDeletion(error: unknown): boolean {
   return error instanceof Error && error.name === 'InvalidRequestException' && /deleted|deletion/i.test(error.message);
 }
 
-export class SecretsManagerSecretStore implements SecretStore {
+export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
   constructor(private readonly client: SecretsManagerClient) {}
 
   async get(secretId: string): Promise<StoredSecret | undefined> {
@@ -92,6 +95,53 @@ export class SecretsManagerSecretStore implements SecretStore {
     } catch (error) {
       if (ABSENT.has((error as Error).name)) return false;
       throw classifyAwsError(error, 'restoring a secret');
+    }
+  }
+
+  async getVersion(secretId: string, version: { versionId?: string; stage?: string }): Promise<StoredSecret | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionId: version.versionId, VersionStage: version.stage }),
+      );
+      if (out.SecretString === undefined || !out.ARN || !out.Name) return undefined;
+      return { arn: out.ARN, name: out.Name, value: out.SecretString, versionId: out.VersionId };
+    } catch (error) {
+      if (ABSENT.has((error as Error).name)) return undefined;
+      throw classifyAwsError(error, 'reading a secret version');
+    }
+  }
+
+  async versionStages(secretId: string): Promise<Record<string, string[]>> {
+    try {
+      const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+      return out.VersionIdsToStages ?? {};
+    } catch (error) {
+      throw classifyAwsError(error, 'describing a secret');
+    }
+  }
+
+  async putVersion(secretId: string, value: string, clientRequestToken: string, stages: string[]): Promise<void> {
+    try {
+      await this.client.send(
+        new PutSecretValueCommand({ SecretId: secretId, SecretString: value, ClientRequestToken: clientRequestToken, VersionStages: stages }),
+      );
+    } catch (error) {
+      throw classifyAwsError(error, 'writing a secret version');
+    }
+  }
+
+  async promote(secretId: string, versionId: string, fromVersionId: string | undefined): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: versionId,
+          RemoveFromVersionId: fromVersionId,
+        }),
+      );
+    } catch (error) {
+      throw classifyAwsError(error, 'promoting a secret version');
     }
   }
 

@@ -5,6 +5,7 @@ import type { EndpointDiscovery } from '../ports/EndpointDiscovery.js';
 import type { EventPublisher } from '../ports/EventPublisher.js';
 import type { IdentityProvider } from '../ports/IdentityProvider.js';
 import type { SecretStore } from '../ports/SecretStore.js';
+import type { SecretVersions } from '../ports/SecretVersions.js';
 import type { RetryPolicy } from '../retry.js';
 import type { ClaimOptions } from './claim.js';
 
@@ -24,4 +25,6 @@ export interface UseCaseDependencies {
   discovery?: EndpointDiscovery;
   /** Outcome events (ClientRegistered, …); none are sent without it. */
   events?: EventPublisher;
+  /** Version stages, for the Secrets Manager rotation contract; rotation steps fail without it. */
+  secretVersions?: SecretVersions;
 }

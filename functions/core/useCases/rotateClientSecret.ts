@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deterministicToken } from '../claimTokens.js';
-import { secretNameFor } from '../config/serviceConfig.js';
+import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import { NotFoundError, NotSupportedError, TemporarilyUnavailableError } from '../errors.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
 import { parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
@@ -42,23 +42,9 @@ export async function rotateClientSecret(
   };
   if (request.requestId && record.last_rotation_request_id === request.requestId) return outcome;
 
-  // RFC 7592 §2.2: the full metadata, without the fields the server owns.
-  const metadata = { ...record.client_metadata, client_id: record.client_id, token_endpoint_auth_method: record.token_endpoint_auth_method };
-  const updated = await withRetries(() => deps.idp.updateClient(target.config, record, metadata), deps.retry ?? DEFAULT_RETRY_POLICY, {
-    retryIf: (error) => !error.ambiguous,
-  });
-  const rotated: RegisteredRecord = {
-    ...record,
-    client_secret: updated.client_secret ?? record.client_secret,
-    registration_access_token: updated.registration_access_token ?? record.registration_access_token,
-    registration_client_uri: updated.registration_client_uri ?? record.registration_client_uri,
-    client_secret_expires_at: updated.client_secret_expires_at ?? record.client_secret_expires_at,
-    client_metadata: updated.metadata,
-    rotated_at: (deps.now?.() ?? new Date()).toISOString(),
-    last_rotation_request_id: request.requestId,
-  };
-  const newSecret = Boolean(updated.client_secret) && updated.client_secret !== record.client_secret;
-  if (!newSecret && rotated.registration_access_token === record.registration_access_token) {
+  const { rotated, newSecret, tokenRotated } = await requestNewSecret(record, target, deps);
+  rotated.last_rotation_request_id = request.requestId;
+  if (!newSecret && !tokenRotated) {
     throw new NotSupportedError('the identity provider did not issue a new client secret on update; nothing was changed');
   }
   try {
@@ -77,4 +63,34 @@ export async function rotateClientSecret(
   deps.logger.info('client secret rotated', { tenantId: request.tenantId, target: target.name, clientId: record.client_id });
   await emitOutcome(deps, 'ClientSecretRotated', { tenantId: request.tenantId, target: target.name, clientId: record.client_id, secretArn: stored.arn });
   return outcome;
+}
+
+/**
+ * RFC 7592 PUT of the client's full metadata (§2.2: without the fields the server owns), and the record
+ * as it would be with the answer. A PUT whose answer is lost is not retried: the provider may already
+ * have replaced the secret.
+ */
+export async function requestNewSecret(
+  record: RegisteredRecord,
+  target: ResolvedTarget,
+  deps: UseCaseDependencies,
+): Promise<{ rotated: RegisteredRecord; newSecret: boolean; tokenRotated: boolean }> {
+  const metadata = { ...record.client_metadata, client_id: record.client_id, token_endpoint_auth_method: record.token_endpoint_auth_method };
+  const updated = await withRetries(() => deps.idp.updateClient(target.config, record, metadata), deps.retry ?? DEFAULT_RETRY_POLICY, {
+    retryIf: (error) => !error.ambiguous,
+  });
+  const rotated: RegisteredRecord = {
+    ...record,
+    client_secret: updated.client_secret ?? record.client_secret,
+    registration_access_token: updated.registration_access_token ?? record.registration_access_token,
+    registration_client_uri: updated.registration_client_uri ?? record.registration_client_uri,
+    client_secret_expires_at: updated.client_secret_expires_at ?? record.client_secret_expires_at,
+    client_metadata: updated.metadata,
+    rotated_at: (deps.now?.() ?? new Date()).toISOString(),
+  };
+  return {
+    rotated,
+    newSecret: Boolean(updated.client_secret) && updated.client_secret !== record.client_secret,
+    tokenRotated: rotated.registration_access_token !== record.registration_access_token,
+  };
 }
