@@ -109,6 +109,9 @@ describe('malformed input reaches nothing', () => {
       fc.string().map((type) => eventBridgeEvent(type, { tenantId: 'valid-tenant' })),
       fc.record({ action: fc.oneof(fc.string(), fc.integer()), target: fc.string() }),
       fc.record({ action: fc.constant('canary'), target: badTarget }),
+      // Secrets Manager rotation events with a bad token or step (the function refuses to rotate on them).
+      fc.record({ SecretId: fc.string(), ClientRequestToken: fc.string({ maxLength: 31 }), Step: fc.constantFrom('createSecret', 'finishSecret') }),
+      fc.record({ SecretId: fc.string(), ClientRequestToken: fc.uuid(), Step: fc.string().filter((step) => !step.endsWith('Secret')) }),
       fc.dictionary(fc.string(), fc.anything(), { maxKeys: 4 }),
       fc.oneof(fc.constant(null), fc.string(), fc.integer(), fc.array(fc.anything(), { maxLength: 2 })),
     );
