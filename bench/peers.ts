@@ -1,8 +1,9 @@
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../sandbox/localIdentityProvider.js';
 import { type MotoServer, startMotoServer } from '../sandbox/motoServer.js';
+import { putConfigParameter, seedInitialAccessToken } from '../sandbox/seedLocalAws.js';
 import type { RawTarget } from './baseline.js';
 
 export interface BenchPeers {
@@ -45,7 +46,7 @@ export async function startBenchPeers(run: string): Promise<BenchPeers> {
     idp = await startLocalIdentityProvider({ profile: 'salesforce' });
     const iatSecretId = `bench/${run}/iat`;
     const prefixes = { svc: `bench/${run}/svc/`, raw: `bench/${run}/raw/` };
-    await secrets.send(new CreateSecretCommand({ Name: iatSecretId, SecretString: await idp.issueInitialAccessToken() }));
+    await seedInitialAccessToken(secrets, iatSecretId, await idp.issueInitialAccessToken());
     const config = {
       secretNamePrefix: prefixes.svc,
       defaultTarget: 'default',
@@ -62,7 +63,7 @@ export async function startBenchPeers(run: string): Promise<BenchPeers> {
     const eventBusName = `bench-${run}`;
     await events.send(new CreateEventBusCommand({ Name: eventBusName }));
     const configParameterName = `/bench/${run}/config`;
-    await ssm.send(new PutParameterCommand({ Name: configParameterName, Type: 'SecureString', Value: JSON.stringify(config) }));
+    await putConfigParameter(ssm, configParameterName, config);
     const raw: RawTarget = {
       registrationEndpoint: idp.registrationEndpoint,
       initialAccessTokenSecretId: iatSecretId,

@@ -2,19 +2,16 @@ import type { Writable } from 'node:stream';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { EventBridgePublisher } from '../functions/core/aws/EventBridgePublisher.js';
 import { awsClientDefaults } from '../functions/core/aws/awsClientDefaults.js';
 import { SecretsManagerSecretStore } from '../functions/core/aws/SecretsManagerSecretStore.js';
 import { SsmConfigSource } from '../functions/core/aws/SsmConfigSource.js';
 import { cachedConfig } from '../functions/core/config/cachedConfig.js';
 import { FileConfigSource } from '../functions/core/config/FileConfigSource.js';
 import { InvalidRequestError } from '../functions/core/errors.js';
-import { HttpEndpointDiscovery } from '../functions/core/idp/HttpEndpointDiscovery.js';
-import { HttpIdentityProvider } from '../functions/core/idp/HttpIdentityProvider.js';
-import { InitialAccessTokens } from '../functions/core/InitialAccessTokens.js';
 import { Logger } from '../functions/core/logger.js';
 import type { ConfigSource } from '../functions/core/ports/ConfigSource.js';
 import { loadSettings } from '../functions/core/settings.js';
+import { settingsAdapters } from '../functions/core/settingsAdapters.js';
 import type { CommandContext } from './command.js';
 import type { GlobalValues } from './globalOptions.js';
 
@@ -60,6 +57,7 @@ export function createCliContext(
   let eventsClient: EventBridgeClient | undefined;
   let secrets: SecretsManagerSecretStore | undefined;
   let config: ReturnType<typeof cachedConfig> | undefined;
+  let adapters: ReturnType<typeof settingsAdapters> | undefined;
 
   const context = {
     stderr,
@@ -74,20 +72,9 @@ export function createCliContext(
     },
     async dependencies() {
       const store = context.secrets();
-      return {
-        config: await context.config(),
-        secrets: store,
-        idp: new HttpIdentityProvider({ timeoutMs: settings.idpTimeoutMs }),
-        tokens: new InitialAccessTokens(store, settings.iatCacheTtlMs),
-        logger,
-        retry: settings.retry,
-        claim: settings.claim,
-        discovery: new HttpEndpointDiscovery({ timeoutMs: settings.idpTimeoutMs }),
-        // With EVENT_BUS_NAME set, the CLI announces outcomes (ClientRegistered, …) as the function does.
-        events: settings.eventBusName
-          ? new EventBridgePublisher((eventsClient ??= new EventBridgeClient(clientConfig)), settings.eventBusName)
-          : undefined,
-      };
+      // With EVENT_BUS_NAME set, the CLI announces outcomes (ClientRegistered, …) as the function does.
+      adapters ??= settingsAdapters(settings, store, () => (eventsClient ??= new EventBridgeClient(clientConfig)));
+      return { ...adapters, config: await context.config(), secrets: store, logger };
     },
     close() {
       secretsClient?.destroy();

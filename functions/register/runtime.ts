@@ -3,15 +3,12 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SecretsManagerSecretStore } from '../core/aws/SecretsManagerSecretStore.js';
 import { awsClientDefaults } from '../core/aws/awsClientDefaults.js';
-import { EventBridgePublisher } from '../core/aws/EventBridgePublisher.js';
 import { SsmConfigSource } from '../core/aws/SsmConfigSource.js';
 import { cachedConfig } from '../core/config/cachedConfig.js';
 import type { ServiceConfig } from '../core/config/serviceConfig.js';
-import { HttpEndpointDiscovery } from '../core/idp/HttpEndpointDiscovery.js';
-import { HttpIdentityProvider } from '../core/idp/HttpIdentityProvider.js';
-import { InitialAccessTokens } from '../core/InitialAccessTokens.js';
 import { Logger } from '../core/logger.js';
 import { loadSettings } from '../core/settings.js';
+import { settingsAdapters } from '../core/settingsAdapters.js';
 import type { UseCaseDependencies } from '../core/useCases/dependencies.js';
 
 /** What the triggers need: a logger now, the use-case dependencies (config loaded once) on demand. */
@@ -36,26 +33,16 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
   const config: () => Promise<ServiceConfig> = cachedConfig(
     new SsmConfigSource(new SSMClient(clientConfig), settings.configParameterName),
   );
-  const tokens = new InitialAccessTokens(secrets, settings.iatCacheTtlMs);
-  const idp = new HttpIdentityProvider({ timeoutMs: settings.idpTimeoutMs });
-  const discovery = new HttpEndpointDiscovery({ timeoutMs: settings.idpTimeoutMs });
   // Only a configured bus costs a client at init.
-  const events = settings.eventBusName
-    ? new EventBridgePublisher(new EventBridgeClient(clientConfig), settings.eventBusName)
-    : undefined;
+  const adapters = settingsAdapters(settings, secrets, () => new EventBridgeClient(clientConfig));
   return {
     logger,
     dependencies: async (invocationLogger) => ({
+      ...adapters,
       config: await config(),
       secrets,
-      idp,
-      tokens,
-      logger: invocationLogger,
-      retry: settings.retry,
-      claim: settings.claim,
-      discovery,
-      events,
       secretVersions: secrets,
+      logger: invocationLogger,
     }),
   };
 }

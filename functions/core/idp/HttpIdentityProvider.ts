@@ -3,6 +3,7 @@ import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
 import { NotSupportedError, TemporarilyUnavailableError, UpstreamError } from '../errors.js';
 import { rememberSecret } from '../logger.js';
 import type { ClientCredentials, ClientRegistration, IdentityProvider, ManagedClient } from '../ports/IdentityProvider.js';
+import { clientCredentialsRequest } from './clientCredentialsRequest.js';
 import { PROFILE_RULES } from './profiles.js';
 import { classifyUpstreamFailure, parseErrorBody } from './upstreamResponse.js';
 
@@ -77,20 +78,7 @@ export class HttpIdentityProvider implements IdentityProvider {
   }
 
   async proveClientCredentials(tokenEndpoint: string, credentials: ClientCredentials): Promise<void> {
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    const secret = credentials.client_secret ?? '';
-    if (credentials.token_endpoint_auth_method === 'client_secret_basic') {
-      // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
-      const pair = `${encodeURIComponent(credentials.client_id)}:${encodeURIComponent(secret)}`;
-      headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-    } else if (credentials.token_endpoint_auth_method === 'client_secret_post') {
-      form.set('client_id', credentials.client_id);
-      form.set('client_secret', secret);
-    } else {
-      throw new NotSupportedError(`token proof with ${credentials.token_endpoint_auth_method} is not supported`);
-    }
-    const response = await this.#send(tokenEndpoint, 'token request', { method: 'POST', headers, body: form.toString() });
+    const response = await this.#send(tokenEndpoint, 'token request', { method: 'POST', ...clientCredentialsRequest(credentials) });
     const text = await response.text();
     if (response.status !== 200) {
       const failure = classifyUpstreamFailure(response.status, parseErrorBody(text), response.headers.get('retry-after'), 'token request');

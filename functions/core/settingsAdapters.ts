@@ -1,0 +1,27 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgePublisher } from './aws/EventBridgePublisher.js';
+import { HttpEndpointDiscovery } from './idp/HttpEndpointDiscovery.js';
+import { HttpIdentityProvider } from './idp/HttpIdentityProvider.js';
+import { InitialAccessTokens } from './InitialAccessTokens.js';
+import type { SecretStore } from './ports/SecretStore.js';
+import type { Settings } from './settings.js';
+import type { UseCaseDependencies } from './useCases/dependencies.js';
+
+/**
+ * The adapters and policies every entry point (the function, the CLI) derives the same way from the
+ * settings. The EventBridge client is asked for only when a bus is configured.
+ */
+export function settingsAdapters(
+  settings: Settings,
+  secrets: SecretStore,
+  eventBridge: () => EventBridgeClient,
+): Pick<UseCaseDependencies, 'idp' | 'tokens' | 'discovery' | 'events' | 'retry' | 'claim'> {
+  return {
+    idp: new HttpIdentityProvider({ timeoutMs: settings.idpTimeoutMs }),
+    tokens: new InitialAccessTokens(secrets, settings.iatCacheTtlMs),
+    discovery: new HttpEndpointDiscovery({ timeoutMs: settings.idpTimeoutMs }),
+    events: settings.eventBusName ? new EventBridgePublisher(eventBridge(), settings.eventBusName) : undefined,
+    retry: settings.retry,
+    claim: settings.claim,
+  };
+}
