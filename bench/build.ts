@@ -1,21 +1,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+import { FUNCTION_BUNDLING } from '../infra/functionBundling.js';
 
-/** How the stack bundles the function: minified ESM for Node, source maps, the AWS SDK external or bundled. */
+/** How the stack bundles the function (infra/functionBundling.ts), with the AWS SDK bundled or external. */
 export function productionOptions(sdk: 'bundled' | 'external'): BuildOptions {
   return {
     bundle: true,
-    minify: true,
-    sourcemap: true,
-    format: 'esm',
     platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
+    format: FUNCTION_BUNDLING.format,
+    target: FUNCTION_BUNDLING.target,
+    mainFields: [...FUNCTION_BUNDLING.mainFields],
+    minify: FUNCTION_BUNDLING.minify,
+    sourcemap: FUNCTION_BUNDLING.sourceMap,
+    sourcesContent: FUNCTION_BUNDLING.sourcesContent,
+    keepNames: FUNCTION_BUNDLING.keepNames,
     outExtension: { '.js': '.mjs' },
-    legalComments: 'none',
-    // Bundled CommonJS inside an ESM bundle may `require` node built-ins.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     external: sdk === 'external' ? ['@aws-sdk/*'] : [],
     metafile: true,
     logLevel: 'silent',

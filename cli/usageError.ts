@@ -2,7 +2,9 @@ import { InvalidRequestError } from '../functions/core/errors.js';
 import type { OptionValues } from './command.js';
 
 /** The command line itself is wrong; exits as bad input, with a pointer to `--help`. */
-export class UsageError extends InvalidRequestError {}
+export class UsageError extends InvalidRequestError {
+  override readonly name: string = 'UsageError';
+}
 
 export function requiredString(values: OptionValues, name: string): string {
   const value = values[name];

@@ -8,14 +8,13 @@ export abstract class DcrError extends Error {
   abstract readonly status: number;
   abstract readonly retryable: boolean;
 
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  /** Stated by each class, not read from the constructor: minified bundles rename classes. */
+  abstract override readonly name: string;
 }
 
 /** The caller sent something we cannot act on: bad JSON, a schema violation, an unknown target. */
 export class InvalidRequestError extends DcrError {
+  override readonly name: string = 'InvalidRequestError';
   readonly code = 'invalid_request';
   readonly status = 400;
   readonly retryable = false;
@@ -23,6 +22,7 @@ export class InvalidRequestError extends DcrError {
 
 /** The identity provider refused the client metadata; `code` is the provider's own error code. */
 export class InvalidClientMetadataError extends DcrError {
+  override readonly name: string = 'InvalidClientMetadataError';
   readonly status = 400;
   readonly retryable = false;
 
@@ -35,6 +35,7 @@ export class InvalidClientMetadataError extends DcrError {
 }
 
 export class NotFoundError extends DcrError {
+  override readonly name: string = 'NotFoundError';
   readonly code = 'not_found';
   readonly status = 404;
   readonly retryable = false;
@@ -42,6 +43,7 @@ export class NotFoundError extends DcrError {
 
 /** The identity provider cannot do what was asked (e.g. no RFC 7592 support): nothing was changed. */
 export class NotSupportedError extends DcrError {
+  override readonly name: string = 'NotSupportedError';
   readonly code = 'not_supported';
   readonly status = 409;
   readonly retryable = false;
@@ -49,6 +51,7 @@ export class NotSupportedError extends DcrError {
 
 /** A terminal failure at the identity provider, e.g. the initial access token was rejected. */
 export class UpstreamError extends DcrError {
+  override readonly name: string = 'UpstreamError';
   readonly code = 'upstream_error';
   readonly status = 502;
   readonly retryable = false;
@@ -63,10 +66,13 @@ export class UpstreamError extends DcrError {
 }
 
 /** The initial access token was refused (401/403): the caller may re-read it once and retry. */
-export class InitialAccessTokenRejectedError extends UpstreamError {}
+export class InitialAccessTokenRejectedError extends UpstreamError {
+  override readonly name: string = 'InitialAccessTokenRejectedError';
+}
 
 /** Throttling, a 5xx, a network fault or a registration still in progress: retrying later can work. */
 export class TemporarilyUnavailableError extends DcrError {
+  override readonly name: string = 'TemporarilyUnavailableError';
   readonly code = 'temporarily_unavailable';
   readonly status = 503;
   readonly retryable = true;
@@ -91,6 +97,7 @@ export class TemporarilyUnavailableError extends DcrError {
 
 /** Our own configuration or permissions are wrong: an operator must act, retrying will not help. */
 export class ConfigurationError extends DcrError {
+  override readonly name: string = 'ConfigurationError';
   readonly code = 'server_error';
   readonly status = 500;
   readonly retryable = false;

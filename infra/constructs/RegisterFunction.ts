@@ -9,6 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { FUNCTION_BUNDLING } from '../functionBundling.js';
 import { DeadLetterQueue } from './DeadLetterQueue.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -99,17 +100,13 @@ export class RegisterFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle the SDK: the version the tests ran against, tree-shaken, no surprise runtime upgrade.
-        bundleAwsSDK: true,
-        // The error classes name themselves after their class (`new.target.name`); keep that readable.
-        keepNames: true,
-        // No `createRequire` banner: with `module` first in mainFields nothing in the bundle calls
-        // require(); test/infra/bundle.test.ts loads the bundle as ESM to keep it that way.
+        target: FUNCTION_BUNDLING.target,
+        mainFields: [...FUNCTION_BUNDLING.mainFields],
+        minify: FUNCTION_BUNDLING.minify,
+        sourceMap: FUNCTION_BUNDLING.sourceMap,
+        sourcesContent: FUNCTION_BUNDLING.sourcesContent,
+        keepNames: FUNCTION_BUNDLING.keepNames,
+        bundleAwsSDK: FUNCTION_BUNDLING.bundleAwsSdk,
       },
     });
   }

@@ -51,16 +51,20 @@ describe('npx cdk synth, offline', () => {
     expect(assets).toHaveLength(1);
     const bundle = join(outdir, assets[0] as string, 'index.mjs');
     expect(existsSync(`${bundle}.map`)).toBe(true);
+    const badRequest = { version: '2.0', rawPath: '/registrations', body: 'not json', requestContext: { http: { method: 'POST', path: '/registrations' } } };
 
-    // Act: import it in a clean Node process; module scope builds the SDK clients, no call leaves the host
-    const { stdout } = await run(
-      process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`],
-      { env: offlineEnv(), timeout: 30_000 },
-    );
+    // Act: import it in a clean Node process (module scope builds the SDK clients, no call leaves the
+    // host) and send it a request that fails before any call
+    const script = `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler); console.log(JSON.stringify(await m.handler(${JSON.stringify(badRequest)}, { awsRequestId: 'synth' })));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: offlineEnv(), timeout: 30_000 });
 
     // Assess
-    expect(stdout.trim()).toBe('function');
+    const [kind, ...rest] = stdout.trim().split('\n');
+    expect(kind).toBe('function');
+    expect(JSON.parse(rest.at(-1) ?? '{}')).toMatchObject({ statusCode: 400 });
+    // Minified without keepNames: the error's name in the log line is the one its class states.
+    const logLine = rest.map((line) => JSON.parse(line) as { error?: { name?: string } }).find((entry) => entry.error);
+    expect(logLine?.error?.name).toBe('InvalidRequestError');
     expect(readFileSync(bundle, 'utf8')).not.toMatch(/Dynamic require of/);
   });
 });
