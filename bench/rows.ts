@@ -1,5 +1,5 @@
 import type { BundleSize } from './build.js';
-import { kib, type Row, round } from './stats.js';
+import { kb, type Row, round } from './stats.js';
 
 /** A measured value, its baseline and their ratio (for cold starts: the median of per-round ratios). */
 export interface PairedFigure {
@@ -9,14 +9,14 @@ export interface PairedFigure {
   samples: number;
 }
 
-export function sizeRow(figure: string, size: BundleSize, limitKib?: number, baseline?: BundleSize): Row {
+export function sizeRow(figure: string, size: BundleSize, limitKb?: number, baseline?: BundleSize): Row {
   return {
     figure,
-    value: `${kib(size.bytes)} KiB`,
-    baseline: baseline ? `${kib(baseline.bytes)} KiB` : undefined,
+    value: `${kb(size.bytes)} KB`,
+    baseline: baseline ? `${kb(baseline.bytes)} KB` : undefined,
     ratio: baseline ? size.bytes / baseline.bytes : undefined,
-    target: limitKib === undefined ? undefined : `≤ ${limitKib} KiB`,
-    pass: limitKib === undefined ? undefined : size.bytes <= limitKib * 1024,
+    target: limitKb === undefined ? undefined : `≤ ${limitKb} KB`,
+    pass: limitKb === undefined ? undefined : size.bytes <= limitKb * 1000,
   };
 }
 

@@ -25,7 +25,7 @@ import { coldFigure, coldStarts } from './coldStarts.js';
 import { processCpuMs } from './processCpu.js';
 import { resultsDocument } from './results.js';
 import { coldRow, ratioRow, sizeRow } from './rows.js';
-import { kib, median, mib, p95, type Row, renderTable } from './stats.js';
+import { kb, median, mib, p95, type Row, renderTable } from './stats.js';
 import { countPhase, type StoreCount } from './verify.js';
 import type { BulkReport, WarmReport, WorkerJob } from './worker.js';
 
@@ -208,12 +208,12 @@ async function main(): Promise<void> {
 
   const table = renderTable(rows);
   const contributors = (label: string, size: BundleSize) =>
-    `${label}: ${size.contributors.map((c) => `${c.name} ${kib(c.bytes)}`).join(', ')}`;
+    `${label}: ${size.contributors.map((c) => `${c.name} ${kb(c.bytes)}`).join(', ')}`;
   const lines = [
     '',
     table,
     '',
-    'top contributors (KiB in output):',
+    'top contributors (KB in output):',
     contributors('  SDK external', sizes.handlerExternal),
     contributors('  SDK bundled ', sizes.handlerBundled),
     '',

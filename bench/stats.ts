@@ -21,8 +21,9 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * scale) / scale;
 }
 
-export function kib(bytes: number): number {
-  return round(bytes / 1024, 1);
+/** Decimal kilobytes, the unit for bundle sizes (the stricter reading of "60 KB"). */
+export function kb(bytes: number): number {
+  return round(bytes / 1000, 1);
 }
 
 export function mib(bytes: number): number {
