@@ -4,20 +4,20 @@ import { describeIssues } from './config/serviceConfig.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { type ClaimOptions, DEFAULT_CLAIM_OPTIONS } from './useCases/claim.js';
 
-const positiveInt = z.pipe(z.string(), z.transform((v) => Number(v))).check(
-  z.refine((n) => Number.isInteger(n) && n > 0, 'must be a positive integer'),
-);
+// Environment values are strings: validated as such, converted when mapped to Settings.
+const positiveInt = (fallback: number) =>
+  z._default(z.string().check(z.regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')), String(fallback));
 
 const settingsSchema = z.object({
   CONFIG_PARAMETER_NAME: z.string().check(z.minLength(1, 'is required: the SSM parameter holding the JSON configuration')),
   LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']), 'INFO'),
-  IAT_CACHE_TTL_SECONDS: z._default(positiveInt, 300),
-  IDP_TIMEOUT_MS: z._default(positiveInt, 10_000),
-  IDP_MAX_ATTEMPTS: z._default(positiveInt, 4),
-  IDP_RETRY_BUDGET_MS: z._default(positiveInt, 20_000),
-  AWS_REQUEST_TIMEOUT_MS: z._default(positiveInt, 5_000),
-  CLAIM_WAIT_MS: z._default(positiveInt, 3_000),
-  CLAIM_STALE_SECONDS: z._default(positiveInt, 900),
+  IAT_CACHE_TTL_SECONDS: positiveInt(300),
+  IDP_TIMEOUT_MS: positiveInt(10_000),
+  IDP_MAX_ATTEMPTS: positiveInt(4),
+  IDP_RETRY_BUDGET_MS: positiveInt(20_000),
+  AWS_REQUEST_TIMEOUT_MS: positiveInt(5_000),
+  CLAIM_WAIT_MS: positiveInt(3_000),
+  CLAIM_STALE_SECONDS: positiveInt(900),
   EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
 });
 
@@ -44,11 +44,11 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   return {
     configParameterName: parsed.data.CONFIG_PARAMETER_NAME,
     logLevel: parsed.data.LOG_LEVEL,
-    iatCacheTtlMs: parsed.data.IAT_CACHE_TTL_SECONDS * 1000,
-    idpTimeoutMs: parsed.data.IDP_TIMEOUT_MS,
-    retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: parsed.data.IDP_MAX_ATTEMPTS, budgetMs: parsed.data.IDP_RETRY_BUDGET_MS },
-    awsRequestTimeoutMs: parsed.data.AWS_REQUEST_TIMEOUT_MS,
-    claim: { ...DEFAULT_CLAIM_OPTIONS, waitMs: parsed.data.CLAIM_WAIT_MS, staleAfterMs: parsed.data.CLAIM_STALE_SECONDS * 1000 },
+    iatCacheTtlMs: Number(parsed.data.IAT_CACHE_TTL_SECONDS) * 1000,
+    idpTimeoutMs: Number(parsed.data.IDP_TIMEOUT_MS),
+    retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: Number(parsed.data.IDP_MAX_ATTEMPTS), budgetMs: Number(parsed.data.IDP_RETRY_BUDGET_MS) },
+    awsRequestTimeoutMs: Number(parsed.data.AWS_REQUEST_TIMEOUT_MS),
+    claim: { ...DEFAULT_CLAIM_OPTIONS, waitMs: Number(parsed.data.CLAIM_WAIT_MS), staleAfterMs: Number(parsed.data.CLAIM_STALE_SECONDS) * 1000 },
     eventBusName: parsed.data.EVENT_BUS_NAME,
   };
 }

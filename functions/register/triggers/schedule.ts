@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime.js';
 
 /** EventBridge Scheduler delivers its `input` as the event itself: `{"action":"canary","target":"optional"}`. */
 export const scheduleInputSchema = z.object({
-  action: z.literal('canary'),
+  action: z.enum(['canary']),
   target: z.optional(z.string().check(z.regex(TARGET_NAME))),
 });
 
