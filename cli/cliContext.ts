@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { awsClientDefaults } from '../functions/core/aws/awsClientDefaults.js';
+import { SecretsManagerSecretCatalog } from '../functions/core/aws/SecretsManagerSecretCatalog.js';
 import { SecretsManagerSecretStore } from '../functions/core/aws/SecretsManagerSecretStore.js';
 import { SsmConfigSource } from '../functions/core/aws/SsmConfigSource.js';
 import { cachedConfig } from '../functions/core/config/cachedConfig.js';
@@ -59,12 +60,16 @@ export function createCliContext(
   let config: ReturnType<typeof cachedConfig> | undefined;
   let adapters: ReturnType<typeof settingsAdapters> | undefined;
 
+  const secretsManager = () => (secretsClient ??= new SecretsManagerClient(clientConfig));
+
   const context = {
     stderr,
     secrets() {
-      secretsClient ??= new SecretsManagerClient(clientConfig);
-      secrets ??= new SecretsManagerSecretStore(secretsClient);
+      secrets ??= new SecretsManagerSecretStore(secretsManager());
       return secrets;
+    },
+    catalog() {
+      return new SecretsManagerSecretCatalog(secretsManager());
     },
     async config() {
       config ??= cachedConfig(configSource(globals, env, () => (ssmClient ??= new SSMClient(clientConfig))));

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { ServiceConfig } from '../functions/core/config/serviceConfig.js';
+import type { SecretCatalog } from '../functions/core/ports/SecretCatalog.js';
 import type { SecretStore } from '../functions/core/ports/SecretStore.js';
 import type { UseCaseDependencies } from '../functions/core/useCases/dependencies.js';
 
@@ -25,6 +26,7 @@ export interface CommandOutput {
 export interface CommandContext {
   config(): Promise<ServiceConfig>;
   secrets(): SecretStore;
+  catalog(): SecretCatalog;
   dependencies(): Promise<UseCaseDependencies>;
   stderr: Writable;
 }

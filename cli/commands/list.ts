@@ -1,5 +1,6 @@
 import { parseSecretRecord } from '../../functions/core/secretRecord.js';
-import type { SecretStore, SecretSummary } from '../../functions/core/ports/SecretStore.js';
+import type { SecretSummary } from '../../functions/core/ports/SecretCatalog.js';
+import type { SecretStore } from '../../functions/core/ports/SecretStore.js';
 import { TARGET_NAME } from '../../functions/core/config/targetConfig.js';
 import { requireTarget } from '../../functions/core/useCases/targets.js';
 import type { Command } from '../command.js';
@@ -34,7 +35,7 @@ export const list: Command = {
       prefix += `${requireTarget(config, values.target).name}/`;
     }
     const store = context.secrets();
-    const summaries = (await store.list(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+    const summaries = (await context.catalog().list(prefix)).sort((a, b) => a.name.localeCompare(b.name));
     const clients = await mapBounded(summaries, READ_CONCURRENCY, (summary) => describe(store, summary, values.reveal === true));
     const columns = ['tenant', 'target', 'status', 'client_id', 'secret', ...(values.reveal ? ['client_secret'] : [])];
     const rows = clients.map((c) => [c.tenantId, c.target, c.status, c.clientId, c.secretName, ...(values.reveal ? [c.client_secret] : [])]);

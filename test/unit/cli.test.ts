@@ -20,6 +20,7 @@ import {
   UpstreamError,
 } from '../../functions/core/errors.js';
 import type { SecretStore, StoredSecret } from '../../functions/core/ports/SecretStore.js';
+import type { SecretCatalog } from '../../functions/core/ports/SecretCatalog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dcr-cli-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,8 +50,8 @@ const RECORD = {
   client_metadata: { grant_types: ['client_credentials'] },
 };
 
-/** An in-memory SecretStore; `failWith` makes every call throw. */
-function memoryStore(secrets: Record<string, string>, failWith?: Error): SecretStore {
+/** An in-memory SecretStore and SecretCatalog; `failWith` makes every call throw. */
+function memoryStore(secrets: Record<string, string>, failWith?: Error): SecretStore & SecretCatalog {
   const found = (id: string): StoredSecret | undefined =>
     id in secrets ? { arn: `arn:aws:secretsmanager:us-east-1:1:secret:${id}-abc`, name: id, value: secrets[id] ?? '' } : undefined;
   const guard = () => {
@@ -87,16 +88,17 @@ function memoryStore(secrets: Record<string, string>, failWith?: Error): SecretS
   return store;
 }
 
-function fakeContext(store: SecretStore): CommandContext {
+function fakeContext(store: SecretStore & SecretCatalog): CommandContext {
   return {
     config: async () => parseServiceConfig(JSON.stringify(CONFIG), 'test'),
     secrets: () => store,
+    catalog: () => store,
     dependencies: () => Promise.reject(new Error('not used in unit tests')),
     stderr: new Writable({ write: (_chunk, _encoding, done) => done() }),
   };
 }
 
-async function cli(argv: string[], store: SecretStore = memoryStore({})) {
+async function cli(argv: string[], store: SecretStore & SecretCatalog = memoryStore({})) {
   let stdout = '';
   let stderr = '';
   const sink = (append: (text: string) => void) =>

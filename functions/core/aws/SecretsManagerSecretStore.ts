@@ -2,7 +2,6 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   GetSecretValueCommand,
-  ListSecretsCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
   DescribeSecretCommand,
@@ -14,7 +13,6 @@ import {
   SecretAlreadyExistsError,
   SecretScheduledForDeletionError,
   type SecretStore,
-  type SecretSummary,
   type StoredSecret,
 } from '../ports/SecretStore.js';
 import type { SecretVersions } from '../ports/SecretVersions.js';
@@ -30,14 +28,7 @@ export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
   constructor(private readonly client: SecretsManagerClient) {}
 
   async get(secretId: string): Promise<StoredSecret | undefined> {
-    try {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      if (out.SecretString === undefined || !out.ARN || !out.Name) return undefined;
-      return { arn: out.ARN, name: out.Name, value: out.SecretString, versionId: out.VersionId };
-    } catch (error) {
-      if (ABSENT.has((error as Error).name) || isScheduledForDeletion(error)) return undefined;
-      throw classifyAwsError(error, 'reading a secret');
-    }
+    return this.#read(secretId, {}, 'reading a secret');
   }
 
   async create(input: CreateSecretInput): Promise<{ arn: string; versionId?: string }> {
@@ -99,16 +90,7 @@ export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
   }
 
   async getVersion(secretId: string, version: { versionId?: string; stage?: string }): Promise<StoredSecret | undefined> {
-    try {
-      const out = await this.client.send(
-        new GetSecretValueCommand({ SecretId: secretId, VersionId: version.versionId, VersionStage: version.stage }),
-      );
-      if (out.SecretString === undefined || !out.ARN || !out.Name) return undefined;
-      return { arn: out.ARN, name: out.Name, value: out.SecretString, versionId: out.VersionId };
-    } catch (error) {
-      if (ABSENT.has((error as Error).name)) return undefined;
-      throw classifyAwsError(error, 'reading a secret version');
-    }
+    return this.#read(secretId, version, 'reading a secret version');
   }
 
   async versionStages(secretId: string): Promise<Record<string, string[]>> {
@@ -145,24 +127,17 @@ export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
     }
   }
 
-  async list(prefix: string): Promise<SecretSummary[]> {
-    const found: SecretSummary[] = [];
-    let NextToken: string | undefined;
+  /** Absent, or scheduled for deletion (unreadable until restored): undefined. */
+  async #read(secretId: string, version: { versionId?: string; stage?: string }, action: string): Promise<StoredSecret | undefined> {
     try {
-      do {
-        const page = await this.client.send(
-          new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], NextToken, MaxResults: 100 }),
-        );
-        for (const entry of page.SecretList ?? []) {
-          if (!entry.ARN || !entry.Name?.startsWith(prefix)) continue;
-          const tags = Object.fromEntries((entry.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-          found.push({ arn: entry.ARN, name: entry.Name, tags });
-        }
-        NextToken = page.NextToken;
-      } while (NextToken);
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionId: version.versionId, VersionStage: version.stage }),
+      );
+      if (out.SecretString === undefined || !out.ARN || !out.Name) return undefined;
+      return { arn: out.ARN, name: out.Name, value: out.SecretString, versionId: out.VersionId };
     } catch (error) {
-      throw classifyAwsError(error, 'listing secrets');
+      if (ABSENT.has((error as Error).name) || isScheduledForDeletion(error)) return undefined;
+      throw classifyAwsError(error, action);
     }
-    return found;
   }
 }

@@ -15,12 +15,6 @@ export interface CreateSecretInput {
   clientRequestToken?: string;
 }
 
-export interface SecretSummary {
-  arn: string;
-  name: string;
-  tags: Record<string, string>;
-}
-
 /** Secrets Manager, reduced to what the service needs. */
 export interface SecretStore {
   /** The secret's current value, or undefined when it does not exist (or is scheduled for deletion). */
@@ -33,8 +27,6 @@ export interface SecretStore {
   delete(secretId: string, options: { force: true } | { recoveryWindowDays: number }): Promise<void>;
   /** Cancels a scheduled deletion; false when there was no such secret to restore. */
   restore(secretId: string): Promise<boolean>;
-  /** Secrets whose name starts with `prefix`. */
-  list(prefix: string): Promise<SecretSummary[]>;
 }
 
 export class SecretAlreadyExistsError extends Error {
