@@ -66,4 +66,42 @@ describe('HttpIdentityProvider', () => {
     const { idp } = recordingFetch(() => new Response('{"client_secret":"x"}', { status: 201 }));
     await expect(idp.register(target, {}, 'iat')).rejects.toThrow('without a usable client_id');
   });
+
+  it('answers not_supported for an update the provider does not implement (405/501), and never for a registration', async () => {
+    const statuses = [405, 501, 405];
+    const { idp } = recordingFetch(() => new Response(null, { status: statuses.shift() }));
+    const client = { registration_client_uri: 'https://idp.example.com/reg/abc', registration_access_token: 'rat' };
+    await expect(idp.updateClient(target, client, {})).rejects.toThrow(NotSupportedError);
+    await expect(idp.updateClient(target, client, {})).rejects.toThrow(NotSupportedError);
+    await expect(idp.register(target, {}, 'iat')).rejects.toMatchObject({ name: 'UpstreamError', upstreamStatus: 405 });
+  });
+
+  it('treats an answer whose body breaks off as retryable and ambiguous: the provider may have acted', async () => {
+    // Prepare: headers arrive, then the body stream fails
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"client_id":'));
+        controller.error(new Error('socket hang up'));
+      },
+    });
+    const { idp } = recordingFetch(() => new Response(body, { status: 201 }));
+
+    // Act, Assess
+    await expect(idp.register(target, {}, 'iat')).rejects.toMatchObject({ name: 'TemporarilyUnavailableError', ambiguous: true });
+  });
+
+  it('keeps the fields it knows apart from the rest of the metadata and applies the profile default auth method', async () => {
+    const answer = { client_id: 'c1', client_secret: 's3cret-value', client_id_issued_at: 1, redirect_uris: ['https://a/cb'], scopes: ['api'] };
+    const { idp } = recordingFetch(() => new Response(JSON.stringify(answer), { status: 201 }));
+
+    const registration = await idp.register(target, {}, 'iat');
+
+    expect(registration).toEqual({
+      client_id: 'c1',
+      client_secret: 's3cret-value',
+      client_id_issued_at: 1,
+      token_endpoint_auth_method: 'client_secret_basic',
+      metadata: { redirect_uris: ['https://a/cb'], scopes: ['api'] },
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
-import { NotSupportedError, TemporarilyUnavailableError, UpstreamError } from '../errors.js';
+import { type DcrError, NotSupportedError, TemporarilyUnavailableError, UpstreamError } from '../errors.js';
 import { rememberSecret } from '../logger.js';
 import type { ClientCredentials, ClientRegistration, IdentityProvider, ManagedClient } from '../ports/IdentityProvider.js';
 import { clientCredentialsRequest } from './clientCredentialsRequest.js';
@@ -16,9 +16,6 @@ const registrationResponseSchema = z.looseObject({
   client_secret_expires_at: z.optional(z.number()),
   token_endpoint_auth_method: z.optional(z.string()),
 });
-
-const REGISTRATION_FIELDS = new Set(['client_id', 'client_secret', 'registration_access_token', 'registration_client_uri',
-  'client_id_issued_at', 'client_secret_expires_at', 'token_endpoint_auth_method']);
 
 export interface HttpIdentityProviderOptions {
   /** Per-request timeout; a timeout after sending a POST is an ambiguous outcome. Default 10 s. */
@@ -37,61 +34,53 @@ export class HttpIdentityProvider implements IdentityProvider {
   }
 
   async register(target: EndpointTarget, metadata: ClientMetadata, initialAccessToken: string): Promise<ClientRegistration> {
-    const response = await this.#send(target.registrationEndpoint, 'registration', {
+    const action = 'registration';
+    const answer = await this.#exchange(target.registrationEndpoint, action, {
       method: 'POST',
       headers: jsonHeaders(initialAccessToken),
       body: JSON.stringify(metadata),
     });
-    const text = await response.text();
-    if (response.status !== 201 && response.status !== 200) {
-      throw classifyUpstreamFailure(response.status, parseErrorBody(text), response.headers.get('retry-after'), 'registration');
-    }
-    return parseRegistration(text, target);
+    if (answer.status !== 201 && answer.status !== 200) throw failure(answer, action);
+    return parseRegistration(answer.text, target);
   }
 
   async updateClient(target: EndpointTarget, client: ManagedClient, metadata: Record<string, unknown>): Promise<ClientRegistration> {
     const { uri, token } = managed(client, target, 'update');
-    const response = await this.#send(uri, 'client update', { method: 'PUT', headers: jsonHeaders(token), body: JSON.stringify(metadata) });
-    const text = await response.text();
-    if (response.status === 405 || response.status === 501) {
-      throw new NotSupportedError(`the identity provider does not support RFC 7592 updates (${response.status})`);
-    }
-    if (response.status !== 200) {
-      throw classifyUpstreamFailure(response.status, parseErrorBody(text), response.headers.get('retry-after'), 'client update');
-    }
-    return parseRegistration(text, target);
+    const action = 'client update';
+    const answer = await this.#exchange(uri, action, { method: 'PUT', headers: jsonHeaders(token), body: JSON.stringify(metadata) });
+    if (answer.status !== 200) throw managementFailure(answer, action);
+    return parseRegistration(answer.text, target);
   }
 
   async deleteClient(target: EndpointTarget, client: ManagedClient): Promise<'deleted' | 'absent'> {
     const { uri, token } = managed(client, target, 'deletion');
-    const response = await this.#send(uri, 'client deletion', {
+    const action = 'client deletion';
+    const answer = await this.#exchange(uri, action, {
       method: 'DELETE',
       headers: { accept: 'application/json', authorization: `Bearer ${token}` },
     });
-    const text = await response.text();
-    if (response.status === 204 || response.status === 200) return 'deleted';
-    if (response.status === 404 || response.status === 410) return 'absent';
-    if (response.status === 405 || response.status === 501) {
-      throw new NotSupportedError(`the identity provider does not support RFC 7592 deletion (${response.status})`);
-    }
-    throw classifyUpstreamFailure(response.status, parseErrorBody(text), response.headers.get('retry-after'), 'client deletion');
+    if (answer.status === 204 || answer.status === 200) return 'deleted';
+    if (answer.status === 404 || answer.status === 410) return 'absent';
+    throw managementFailure(answer, action);
   }
 
   async proveClientCredentials(tokenEndpoint: string, credentials: ClientCredentials): Promise<void> {
-    const response = await this.#send(tokenEndpoint, 'token request', { method: 'POST', ...clientCredentialsRequest(credentials) });
-    const text = await response.text();
-    if (response.status !== 200) {
-      const failure = classifyUpstreamFailure(response.status, parseErrorBody(text), response.headers.get('retry-after'), 'token request');
-      throw failure.retryable ? failure : new UpstreamError(failure.message, response.status);
+    const action = 'token request';
+    const answer = await this.#exchange(tokenEndpoint, action, { method: 'POST', ...clientCredentialsRequest(credentials) });
+    if (answer.status !== 200) {
+      const error = failure(answer, action);
+      throw error.retryable ? error : new UpstreamError(error.message, answer.status);
     }
-    const token = (JSON.parse(text) as { access_token?: unknown }).access_token;
+    const token = (JSON.parse(answer.text) as { access_token?: unknown }).access_token;
     if (typeof token !== 'string' || !token) throw new UpstreamError('token endpoint answered 200 without an access_token');
     rememberSecret(token);
   }
 
-  async #send(url: string, action: string, init: RequestInit): Promise<Response> {
+  /** One request and its whole answer; a failure to get an answer is retryable, and maybe ambiguous. */
+  async #exchange(url: string, action: string, init: RequestInit): Promise<Answer> {
     try {
-      return await this.#fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.#timeoutMs) });
+      const response = await this.#fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.#timeoutMs) });
+      return { status: response.status, text: await response.text(), retryAfter: response.headers.get('retry-after') };
     } catch (error) {
       // A refused connection never reached the provider; a timeout or reset may have.
       const code = (error as { cause?: { code?: string } }).cause?.code;
@@ -102,6 +91,24 @@ export class HttpIdentityProvider implements IdentityProvider {
       });
     }
   }
+}
+
+interface Answer {
+  status: number;
+  text: string;
+  retryAfter: string | null;
+}
+
+function failure(answer: Answer, action: string): DcrError {
+  return classifyUpstreamFailure(answer.status, parseErrorBody(answer.text), answer.retryAfter, action);
+}
+
+/** A provider without RFC 7592 client management answers 405 or 501: nothing was changed. */
+function managementFailure(answer: Answer, action: string): DcrError {
+  if (answer.status === 405 || answer.status === 501) {
+    return new NotSupportedError(`the identity provider does not support RFC 7592 (${action}: ${answer.status})`);
+  }
+  return failure(answer, action);
 }
 
 function jsonHeaders(bearer: string): Record<string, string> {
@@ -117,19 +124,19 @@ function parseRegistration(text: string, target: EndpointTarget): ClientRegistra
   }
   const parsed = registrationResponseSchema.safeParse(body);
   if (!parsed.success) throw new UpstreamError('identity provider answered the registration without a usable client_id');
-  const response = parsed.data;
-  rememberSecret(response.client_secret);
-  rememberSecret(response.registration_access_token);
-  const metadata = Object.fromEntries(Object.entries(response).filter(([key]) => !REGISTRATION_FIELDS.has(key)));
+  const { token_endpoint_auth_method, ...registration } = parsed.data;
+  const { client_id, client_secret, registration_access_token, registration_client_uri, client_id_issued_at, client_secret_expires_at, ...metadata } =
+    registration;
+  rememberSecret(client_secret);
+  rememberSecret(registration_access_token);
   return {
-    client_id: response.client_id,
-    client_secret: response.client_secret,
-    registration_access_token: response.registration_access_token,
-    registration_client_uri: response.registration_client_uri,
-    client_id_issued_at: response.client_id_issued_at,
-    client_secret_expires_at: response.client_secret_expires_at,
-    token_endpoint_auth_method:
-      response.token_endpoint_auth_method ?? PROFILE_RULES[target.profile].defaultTokenEndpointAuthMethod,
+    client_id,
+    client_secret,
+    registration_access_token,
+    registration_client_uri,
+    client_id_issued_at,
+    client_secret_expires_at,
+    token_endpoint_auth_method: token_endpoint_auth_method ?? PROFILE_RULES[target.profile].defaultTokenEndpointAuthMethod,
     metadata,
   };
 }

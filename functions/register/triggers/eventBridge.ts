@@ -11,16 +11,26 @@ import type { Runtime } from '../runtime.js';
 
 export type EventOutcome = { status: string } | { status: 'dropped' | 'failed'; error: string };
 
-type EventAction = (detail: unknown, deps: UseCaseDependencies, event: EventBridgeEvent<string, unknown>) => Promise<EventOutcome>;
+/** A parsed event: its tenant, and the one use case to run for it. */
+interface ParsedEvent {
+  tenantId: string;
+  run(deps: UseCaseDependencies): Promise<EventOutcome>;
+}
 
-/** Each detail-type: parse its detail (throws InvalidRequestError) and run one use case. */
-const ACTIONS: Record<string, { parse: (detail: unknown) => { tenantId: string }; run: EventAction }> = {
-  TenantOnboarded: { parse: parseRegistrationRequest, run: (detail, deps) => registerTenant(parseRegistrationRequest(detail), deps) },
-  TenantOffboarded: { parse: parseTenantRequest, run: (detail, deps) => offboardTenant(parseTenantRequest(detail), deps) },
-  ClientSecretRotationRequested: {
-    parse: parseTenantRequest,
+/** Each detail-type: parse its detail (throws InvalidRequestError) into one use-case call. */
+const ACTIONS: Record<string, (detail: unknown, event: EventBridgeEvent<string, unknown>) => ParsedEvent> = {
+  TenantOnboarded: (detail) => {
+    const request = parseRegistrationRequest(detail);
+    return { tenantId: request.tenantId, run: (deps) => registerTenant(request, deps) };
+  },
+  TenantOffboarded: (detail) => {
+    const request = parseTenantRequest(detail);
+    return { tenantId: request.tenantId, run: (deps) => offboardTenant(request, deps) };
+  },
+  ClientSecretRotationRequested: (detail, event) => {
     // The event id makes a redelivered request a no-op.
-    run: (detail, deps, event) => rotateClientSecret({ ...parseTenantRequest(detail), requestId: event.id }, deps),
+    const request = { ...parseTenantRequest(detail), requestId: event.id };
+    return { tenantId: request.tenantId, run: (deps) => rotateClientSecret(request, deps) };
   },
 };
 
@@ -40,26 +50,26 @@ export async function handleEventBridge(
   logger: Logger,
 ): Promise<EventOutcome> {
   const log = logger.child({ eventId: event.id, detailType: event['detail-type'], source: event.source });
-  const action = Object.hasOwn(ACTIONS, event['detail-type']) ? ACTIONS[event['detail-type']] : undefined;
-  if (!action) {
+  const parse = Object.hasOwn(ACTIONS, event['detail-type']) ? ACTIONS[event['detail-type']] : undefined;
+  if (!parse) {
     log.warn('event dropped: unsupported detail-type');
     return { status: 'dropped', error: 'unsupported_event' };
   }
-  let tenantId: string;
+  let parsed: ParsedEvent;
   try {
-    tenantId = action.parse(event.detail).tenantId;
+    parsed = parse(event.detail, event);
   } catch (error) {
     log.warn('event dropped: invalid detail', { error });
     return { status: 'dropped', error: 'invalid_request' };
   }
   try {
-    return await action.run(event.detail, await runtime.dependencies(log), event);
+    return await parsed.run(await runtime.dependencies(log));
   } catch (error) {
     if (isRetryable(error)) {
-      log.warn('event failed; throwing so it is retried', { tenantId, error });
+      log.warn('event failed; throwing so it is retried', { tenantId: parsed.tenantId, error });
       throw error;
     }
-    log.error('event failed terminally; not retried', { tenantId, error });
+    log.error('event failed terminally; not retried', { tenantId: parsed.tenantId, error });
     return { status: 'failed', error: error instanceof DcrError ? error.code : 'server_error' };
   }
 }
