@@ -20,11 +20,18 @@ export function motoInstalled(): boolean {
   return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 }
 
+export interface MotoServerOptions {
+  timeoutMs?: number;
+  /** Runs this Python script (which must start moto's server with the arguments it gets) instead of `moto_server`. */
+  launcher?: string;
+}
+
 /** Starts moto_server (AWS emulator) on a free loopback port and waits until it answers. */
-export async function startMotoServer(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
+export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
   if (!motoInstalled()) throw new MotoNotInstalledError();
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const args = ['-H', '127.0.0.1', '-p', String(port)];
+  const child = spawn(options.launcher ? 'python3' : 'moto_server', options.launcher ? [options.launcher, ...args] : args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
