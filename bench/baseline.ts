@@ -1,15 +1,18 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { awsClientDefaults } from '../functions/core/aws/awsClientDefaults.js';
 
 /**
  * The physical limit: only the three unavoidable calls (read the IAT, POST the registration, create
  * the secret) with the same SDK clients, built the same way as the function's. No validation, no
  * claim, no logging, no cache. Configured from env `BENCH_RAW_TARGET` (JSON).
  */
-export const secretsManager = new SecretsManagerClient({});
+// The function's client options (request and connection timeouts, at their defaults): the same clients.
+const clientConfig = awsClientDefaults({ awsRequestTimeoutMs: 5_000 });
+export const secretsManager = new SecretsManagerClient(clientConfig);
 // Created but unused: the function creates both clients at init, so the cold baseline does too.
-export const ssm = new SSMClient({});
+export const ssm = new SSMClient(clientConfig);
 
 export interface RawTarget {
   registrationEndpoint: string;
@@ -45,7 +48,7 @@ export async function registerRaw(tenantId: string, options: { outcomeEvent?: bo
   const body = JSON.parse(text) as { client_id: string };
   await secretsManager.send(new CreateSecretCommand({ Name: `${t.secretNamePrefix}${tenantId}`, SecretString: text }));
   if (options.outcomeEvent && process.env.EVENT_BUS_NAME) {
-    events ??= new EventBridgeClient({});
+    events ??= new EventBridgeClient(clientConfig);
     await events.send(
       new PutEventsCommand({
         Entries: [{ EventBusName: process.env.EVENT_BUS_NAME, Source: 'bench', DetailType: 'ClientRegistered', Detail: JSON.stringify({ tenantId, clientId: body.client_id }) }],
