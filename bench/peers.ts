@@ -16,6 +16,11 @@ export interface BenchPeers {
   env: Record<string, string>;
   /** An SDK client on moto for verification, outside any measured process. */
   secrets: SecretsManagerClient;
+  /**
+   * Empties moto and seeds it again exactly as at start. moto finds a secret by scanning all of them,
+   * so a phase run after another would pay for the earlier phase's secrets; each phase starts equal.
+   */
+  resetAws(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,8 +34,8 @@ const CLIENT_METADATA = {
  * moto_server (child process) and a Salesforce-profile oidc-provider (in this process, Map-backed),
  * seeded with one IAT secret, the function's SSM configuration and an event bus for its outcome events. Stops what it started on failure.
  */
-export async function startBenchPeers(run: string): Promise<BenchPeers> {
-  const moto = await startMotoServer();
+export async function startBenchPeers(run: string, options: { motoLauncher?: string } = {}): Promise<BenchPeers> {
+  const moto = await startMotoServer({ launcher: options.motoLauncher });
   let idp: LocalIdentityProvider | undefined;
   const aws = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const secrets = new SecretsManagerClient(aws);
@@ -43,29 +48,38 @@ export async function startBenchPeers(run: string): Promise<BenchPeers> {
     await Promise.allSettled([idp?.close(), moto.stop()]);
   };
   try {
-    idp = await startLocalIdentityProvider({ profile: 'salesforce' });
+    const provider = (idp = await startLocalIdentityProvider({ profile: 'salesforce' }));
     const iatSecretId = `bench/${run}/iat`;
     const prefixes = { svc: `bench/${run}/svc/`, raw: `bench/${run}/raw/` };
-    await seedInitialAccessToken(secrets, iatSecretId, await idp.issueInitialAccessToken());
+    const initialAccessToken = await provider.issueInitialAccessToken();
     const config = {
       secretNamePrefix: prefixes.svc,
       defaultTarget: 'default',
       targets: {
         default: {
           profile: 'salesforce',
-          registrationEndpoint: idp.registrationEndpoint,
+          registrationEndpoint: provider.registrationEndpoint,
           initialAccessTokenSecretId: iatSecretId,
-          tokenEndpoint: idp.tokenEndpoint,
+          tokenEndpoint: provider.tokenEndpoint,
           clientMetadata: CLIENT_METADATA,
         },
       },
     };
     const eventBusName = `bench-${run}`;
-    await events.send(new CreateEventBusCommand({ Name: eventBusName }));
     const configParameterName = `/bench/${run}/config`;
-    await putConfigParameter(ssm, configParameterName, config);
+    const seed = async () => {
+      await seedInitialAccessToken(secrets, iatSecretId, initialAccessToken);
+      await events.send(new CreateEventBusCommand({ Name: eventBusName }));
+      await putConfigParameter(ssm, configParameterName, config);
+    };
+    const resetAws = async () => {
+      const response = await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!response.ok) throw new Error(`moto reset answered ${response.status}`);
+      await seed();
+    };
+    await seed();
     const raw: RawTarget = {
-      registrationEndpoint: idp.registrationEndpoint,
+      registrationEndpoint: provider.registrationEndpoint,
       initialAccessTokenSecretId: iatSecretId,
       secretNamePrefix: prefixes.raw,
       clientMetadata: CLIENT_METADATA,
@@ -79,7 +93,7 @@ export async function startBenchPeers(run: string): Promise<BenchPeers> {
       EVENT_BUS_NAME: eventBusName,
       BENCH_RAW_TARGET: JSON.stringify(raw),
     };
-    return { moto, idp, prefixes, env, secrets, stop };
+    return { moto, idp: provider, prefixes, env, secrets, resetAws, stop };
   } catch (error) {
     await stop();
     throw error;

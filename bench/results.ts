@@ -2,8 +2,8 @@ import os from 'node:os';
 import type { BundleSize } from './build.js';
 import type { ColdReport } from './coldProbe.js';
 import { median, p95, type Row, round } from './stats.js';
-import type { StoreCount } from './verify.js';
-import type { BulkReport, WarmReport } from './worker.js';
+import type { BulkPhase, InterleavedPhase } from './bulk.js';
+import type { WarmReport } from './worker.js';
 
 type ColdName = 'handler' | 'baseline' | 'handlerExternal' | 'baselineExternal' | 'handlerZodClassic';
 
@@ -15,7 +15,8 @@ export interface ResultsInput {
   warmNoBus: WarmReport;
   cold: Partial<Record<ColdName, ColdReport>>[];
   sizes: Record<string, BundleSize | undefined>;
-  bulk: Record<'handler' | 'handlerNoBus' | 'baseline', { report: BulkReport; count: StoreCount }[]>;
+  interleaved: Record<'noBus' | 'eventBus', InterleavedPhase>;
+  alone: Record<'handler' | 'handlerNoBus' | 'baseline', BulkPhase>;
   durationMs: number;
 }
 
@@ -61,8 +62,12 @@ export function resultsDocument(input: ResultsInput) {
     ),
     sizes: input.sizes,
     bulk: {
-      handler: input.bulk.handler.map((p) => ({ ...p.report, failures: p.report.failures.slice(0, 20), count: p.count })),
-      baseline: input.bulk.baseline.map((p) => ({ ...p.report, failures: p.report.failures.slice(0, 20), count: p.count })),
+      interleaved: Object.fromEntries(
+        Object.entries(input.interleaved).map(([name, p]) => [name, { ...p.report, failures: p.report.failures.slice(0, 20), count: p.count }]),
+      ),
+      alone: Object.fromEntries(
+        Object.entries(input.alone).map(([name, p]) => [name, { ...p.report, failures: p.report.failures.slice(0, 20), count: p.count, motoCpuMs: p.motoCpuMs }]),
+      ),
     },
     durationMs: input.durationMs,
   };

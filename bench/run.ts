@@ -7,27 +7,32 @@
  * 1. warm path through `handler` vs the three raw calls, interleaved in one child process;
  * 2. cold init over N fresh `node` processes: production bundle vs the two SDK clients alone;
  * 3. bundle size from the esbuild metafile, SDK external and bundled, with the top contributors;
- * 4. bulk: 1000 tenants at concurrency 50 in one child process, vs the raw baseline, counted in both stores.
+ * 4. bulk: 1000 tenants at concurrency 50 in one child process. Throughput: the function and the raw
+ *    baseline in one worker, in alternating blocks (ABBA), with and without an event bus. Then each kind
+ *    alone in its own worker for peak RSS, failures and duplicates, counted in both stores.
+ *
+ * moto runs with O(1) secret lookup (bench/moto_indexed_secrets.py; see there why); BENCH_MOTO=stock
+ * runs plain moto_server. Every phase starts on freshly seeded AWS state.
  *
  * Knobs (env): BENCH_COLD_N (20), BENCH_WARM_N (150), BENCH_BULK_TENANTS (1000), BENCH_BULK_CONCURRENCY (50),
- * BENCH_BULK_ROUNDS (2, alternating which kind goes first), BENCH_LAMBDA_MEMORY_MB (128), BENCH_POWERTOOLS_DIR (/tmp/pt: where `npm install --prefix` put Powertools Logger).
+ * BENCH_BULK_BLOCKS (2 per kind: fewer block tails, where concurrency runs down), BENCH_LAMBDA_MEMORY_MB (128), BENCH_MOTO (indexed | stock),
+ * BENCH_POWERTOOLS_DIR (/tmp/pt: where `npm install --prefix` put Powertools Logger).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Builds, buildAll, type BundleSize } from './build.js';
+import { buildAll, type BundleSize } from './build.js';
+import { type BulkSettings, bulkAlone, bulkInterleaved } from './bulk.js';
 import { childEnv, killLiveChildren, runChild } from './children.js';
 import type { ColdReport } from './coldProbe.js';
 import { type BenchPeers, startBenchPeers } from './peers.js';
 import { coldFigure, coldStarts } from './coldStarts.js';
-import { processCpuMs } from './processCpu.js';
 import { resultsDocument } from './results.js';
 import { coldRow, ratioRow, sizeRow } from './rows.js';
 import { kb, median, mib, p95, type Row, renderTable } from './stats.js';
-import { countPhase, type StoreCount } from './verify.js';
-import type { BulkReport, WarmReport, WorkerJob } from './worker.js';
+import type { InterleavedReport, WarmReport, WorkerJob } from './worker.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,12 +47,12 @@ const settings = {
   warmup: 20,
   bulkTenants: intFromEnv('BENCH_BULK_TENANTS', 1000),
   bulkConcurrency: intFromEnv('BENCH_BULK_CONCURRENCY', 50),
-  bulkRounds: intFromEnv('BENCH_BULK_ROUNDS', 2),
-  /** V8 limits as Lambda's Node.js bootstrap sets them for this memory size (semi-space memory/20, old space memory × 0.9). */
+  bulkBlocks: intFromEnv('BENCH_BULK_BLOCKS', 2),
+  /** The bulk workers get the V8 heap limits of a Lambda function of this memory size. */
   lambdaMemoryMb: intFromEnv('BENCH_LAMBDA_MEMORY_MB', 128),
+  moto: process.env.BENCH_MOTO === 'stock' ? 'stock' : 'indexed',
   powertoolsDir: process.env.BENCH_POWERTOOLS_DIR ?? '/tmp/pt',
   deadlineMs: 295_000,
-  lastBulkRoundStartMs: 150_000,
 };
 
 const run = randomUUID().slice(0, 8);
@@ -78,39 +83,11 @@ const deadline = setTimeout(() => {
 }, settings.deadlineMs);
 deadline.unref();
 
-interface BulkPhase {
-  report: BulkReport;
-  count: StoreCount;
-  /** CPU moto_server spent during the phase: the peer shares the machine's cores with the worker. */
-  motoCpuMs: number;
-}
-
-async function bulkPhase(
-  builds: Builds,
-  p: BenchPeers,
-  kind: 'handler' | 'baseline',
-  round: number,
-  env: Record<string, string>,
-  variant = '',
-): Promise<BulkPhase> {
-  const tag = `bulk${round}${kind === 'handler' ? 'h' : 'b'}${variant}`;
-  const before = new Set(p.idp.clientIds());
-  const job: WorkerJob = { mode: 'bulk', kind, tenants: settings.bulkTenants, concurrency: settings.bulkConcurrency, tag };
-  const memory = settings.lambdaMemoryMb;
-  const lambdaFlags = [`--max-semi-space-size=${Math.floor(memory / 20)}`, `--max-old-space-size=${memory - Math.floor(memory / 10)}`];
-  const motoBefore = await processCpuMs(p.moto.pid);
-  const report = await runChild<BulkReport>(builds.worker, [JSON.stringify(job)], env, 120_000, lambdaFlags);
-  const motoCpuMs = (await processCpuMs(p.moto.pid)) - motoBefore;
-  const prefix = kind === 'handler' ? `${p.prefixes.svc}default/${tag}-` : `${p.prefixes.raw}${tag}-`;
-  const count = await countPhase(p.secrets, prefix, before, p.idp.clientIds(), kind === 'handler');
-  progress(`bulk ${kind}${variant ? ` (${variant})` : ''} round ${round}: ${report.registered}/${settings.bulkTenants} in ${(report.wallMs / 1000).toFixed(1)}s, peak RSS ${mib(report.maxRssBytes)} MiB`);
-  return { report, count, motoCpuMs };
-}
-
 async function main(): Promise<void> {
   await mkdir(outDir, { recursive: true });
   progress(`run ${run}: building bundles and starting peers`);
-  const [builds, startedPeers] = await Promise.all([buildAll(repo, outDir, settings.powertoolsDir), startBenchPeers(run)]);
+  const motoLauncher = settings.moto === 'indexed' ? join(repo, 'bench/moto_indexed_secrets.py') : undefined;
+  const [builds, startedPeers] = await Promise.all([buildAll(repo, outDir, settings.powertoolsDir), startBenchPeers(run, { motoLauncher })]);
   peers = startedPeers;
   const env = childEnv(peers.env);
 
@@ -119,9 +96,11 @@ async function main(): Promise<void> {
 
   progress(`warm path: ${settings.warmIterations} + ${settings.warmup} warm-up registrations each, interleaved; with and without an event bus`);
   const warmJob = (tag: string): WorkerJob => ({ mode: 'warm', iterations: settings.warmIterations, warmup: settings.warmup, tag });
+  await peers.resetAws();
   const warm = await runChild<WarmReport>(builds.worker, [JSON.stringify(warmJob('warm'))], env, 120_000);
   // The same without an event bus: what the outcome event (a fourth call) costs on the warm path.
   const { EVENT_BUS_NAME: _bus, ...envWithoutBus } = env;
+  await peers.resetAws();
   const warmNoBus = await runChild<WarmReport>(
     builds.worker,
     [JSON.stringify({ ...warmJob('warmnobus'), iterations: Math.ceil(settings.warmIterations / 2) })],
@@ -129,41 +108,46 @@ async function main(): Promise<void> {
     120_000,
   );
 
-  progress(`bulk: ${settings.bulkTenants} tenants at concurrency ${settings.bulkConcurrency}, ${settings.bulkRounds} round(s) each`);
-  const bulk: { handler: BulkPhase[]; handlerNoBus: BulkPhase[]; baseline: BulkPhase[] } = { handler: [], handlerNoBus: [], baseline: [] };
-  for (let r = 0; r < settings.bulkRounds; r++) {
-    // A second round (reversed order, to cancel moto slowing as it fills) only while the time bound allows.
-    if (r > 0 && performance.now() - started > settings.lastBulkRoundStartMs) {
-      progress(`skipping bulk round ${r}: past ${settings.lastBulkRoundStartMs / 1000}s on this machine`);
-      break;
-    }
-    const order: (keyof typeof bulk)[] = r % 2 === 0 ? ['baseline', 'handler', 'handlerNoBus'] : ['handlerNoBus', 'handler', 'baseline'];
-    for (const kind of order) {
-      bulk[kind].push(
-        kind === 'handlerNoBus'
-          ? await bulkPhase(builds, peers, 'handler', r, envWithoutBus, 'nobus')
-          : await bulkPhase(builds, peers, kind, r, env),
-      );
-    }
+  const bulkSettings: BulkSettings = {
+    tenants: settings.bulkTenants,
+    concurrency: settings.bulkConcurrency,
+    blocks: settings.bulkBlocks,
+    lambdaMemoryMb: settings.lambdaMemoryMb,
+  };
+  progress(`bulk throughput: ${settings.bulkTenants} tenants of each kind at concurrency ${settings.bulkConcurrency}, ${settings.bulkBlocks} alternating blocks each`);
+  const interleaved = await bulkInterleaved(builds.worker, peers, 'ilv', envWithoutBus, bulkSettings, false);
+  const interleavedBus = await bulkInterleaved(builds.worker, peers, 'ilvbus', env, bulkSettings, true);
+  for (const [label, phase] of [['no bus', interleaved], ['event bus', interleavedBus]] as const) {
+    const r = phase.report;
+    progress(`  ${label}: function ${r.handler.registered} in ${(r.handler.wallMs / 1000).toFixed(1)}s, baseline ${r.baseline.registered} in ${(r.baseline.wallMs / 1000).toFixed(1)}s, block ratios ${r.pairRatios.map((x) => x.toFixed(2)).join(' ')}`);
+  }
+  progress('bulk alone: each kind in its own worker, for peak RSS, failures and duplicates');
+  const alone = {
+    handlerNoBus: await bulkAlone(builds.worker, peers, 'handler', 'alonenobus', envWithoutBus, bulkSettings),
+    handler: await bulkAlone(builds.worker, peers, 'handler', 'alone', env, bulkSettings),
+    baseline: await bulkAlone(builds.worker, peers, 'baseline', 'aloneraw', envWithoutBus, bulkSettings),
+  };
+  for (const [kind, phase] of Object.entries(alone)) {
+    progress(`  ${kind}: ${phase.report.registered}/${settings.bulkTenants} in ${(phase.report.wallMs / 1000).toFixed(1)}s, peak RSS ${mib(phase.report.maxRssBytes)} MiB`);
   }
 
   const init = (r: ColdReport) => r.initMs;
   const initAndFirst = (r: ColdReport) => r.initMs + r.firstMs;
-  const throughput = (phases: BulkPhase[]) =>
-    phases.reduce((sum, p) => sum + p.report.registered, 0) / (phases.reduce((sum, p) => sum + p.report.wallMs, 0) / 1000);
-  const peakRss = (phases: BulkPhase[]) => Math.max(...phases.map((p) => p.report.maxRssBytes));
-  const cpuPerRegistration = (phases: BulkPhase[]) =>
-    phases.reduce((sum, p) => sum + p.report.cpuMs, 0) / Math.max(1, phases.reduce((sum, p) => sum + p.report.registered, 0));
-  const motoCpuPerRegistration = (phases: BulkPhase[]) =>
-    phases.reduce((sum, p) => sum + p.motoCpuMs, 0) / Math.max(1, phases.reduce((sum, p) => sum + p.report.registered, 0));
+  const throughput = (side: InterleavedReport['handler']) => side.registered / (side.wallMs / 1000);
+  const perRegistration = (ms: number, registered: number) => ms / Math.max(1, registered);
   // A failure is a tenant without a stored client after Lambda's retries, counted in moto, or a reported error.
-  const finalFailures = (phases: BulkPhase[]) =>
-    phases.reduce((sum, p) => sum + Math.max(p.report.failures.length, settings.bulkTenants - p.count.registered), 0);
-  const failures = warm.failures.length + warmNoBus.failures.length + finalFailures(bulk.handler) + finalFailures(bulk.handlerNoBus);
-  const retried = (phases: BulkPhase[]) => phases.reduce((sum, p) => sum + p.report.firstAttemptFailures, 0);
-  const duplicates = [...bulk.handler, ...bulk.handlerNoBus].reduce((sum, p) => sum + p.count.duplicates + p.count.unknownClientIds, 0);
+  const phaseFailures = (reported: number, stored: number) => Math.max(reported, settings.bulkTenants - stored);
+  const failures =
+    warm.failures.length +
+    warmNoBus.failures.length +
+    [interleaved, interleavedBus].reduce((sum, p) => sum + phaseFailures(p.report.failures.length, p.count.registered), 0) +
+    [alone.handler, alone.handlerNoBus].reduce((sum, p) => sum + phaseFailures(p.report.failures.length, p.count.registered), 0);
+  const duplicates = [interleaved, interleavedBus, alone.handler, alone.handlerNoBus].reduce(
+    (sum, p) => sum + p.count.duplicates + p.count.unknownClientIds,
+    0,
+  );
   const sizes = builds.sizes;
-  const peak = peakRss([...bulk.handler, ...bulk.handlerNoBus]);
+  const peak = Math.max(alone.handler.report.maxRssBytes, alone.handlerNoBus.report.maxRssBytes);
 
   const rows: Row[] = [
     // Like for like: with an event bus the function must also make PutEvents, so its baseline does too.
@@ -172,10 +156,10 @@ async function main(): Promise<void> {
     ratioRow('warm median, event bus (vs 3 raw + PutEvents)', 'ms', median(warm.handlerMs), median(warm.baselineWithEventMs), { max: 1.1 }),
     ratioRow('warm median, event bus (vs 3 raw calls only)', 'ms', median(warm.handlerMs), median(warm.baselineMs)),
     ratioRow(
-      'warm CPU per registration',
+      'warm CPU per registration, no event bus',
       'ms',
-      warm.handlerCpuMs / Math.max(1, warm.handlerMs.length),
-      warm.baselineCpuMs / Math.max(1, warm.baselineMs.length),
+      warmNoBus.handlerCpuMs / Math.max(1, warmNoBus.handlerMs.length),
+      warmNoBus.baselineCpuMs / Math.max(1, warmNoBus.baselineMs.length),
     ),
     coldRow('cold init, SDK bundled', coldFigure(cold, 'handler', 'baseline', init), 1.25),
     coldRow('cold init, SDK external', coldFigure(cold, 'handlerExternal', 'baselineExternal', init)),
@@ -191,18 +175,37 @@ async function main(): Promise<void> {
     sizeRow('bundle, SDK bundled (vs SDK only)', sizes.handlerBundled, 600, sizes.baselineBundled),
     sizeRow('bundle ext., zod classic (vs mini)', sizes.zodClassicExternal, undefined, sizes.handlerExternal),
     ...(sizes.powertoolsLogger ? [sizeRow('logger alone: Powertools (vs ours)', sizes.powertoolsLogger, undefined, sizes.ourLogger)] : []),
-    ratioRow('bulk throughput, no event bus', 'reg/s', throughput(bulk.handlerNoBus), throughput(bulk.baseline), { min: 0.9 }),
-    // moto is single-threaded: a fourth call per tenant (PutEvents) costs throughput there, not in our code.
-    ratioRow('bulk throughput, event bus (vs 3 raw calls)', 'reg/s', throughput(bulk.handler), throughput(bulk.baseline)),
+    ratioRow('bulk throughput, no event bus (interleaved)', 'reg/s', throughput(interleaved.report.handler), throughput(interleaved.report.baseline), { min: 0.9 }),
     {
-      ...ratioRow(`bulk peak RSS (V8 limits of ${settings.lambdaMemoryMb} MB)`, 'MiB', mib(peak), mib(peakRss(bulk.baseline))),
+      figure: '  per block pair (min / median / max)',
+      value: [Math.min(...interleaved.report.pairRatios), median(interleaved.report.pairRatios), Math.max(...interleaved.report.pairRatios)]
+        .map((x) => x.toFixed(2))
+        .join(' / '),
+    },
+    ratioRow('bulk throughput, event bus (vs 3 raw + PutEvents)', 'reg/s', throughput(interleavedBus.report.handler), throughput(interleavedBus.report.baseline)),
+    ratioRow(
+      'bulk CPU per registration, no bus (worker)',
+      'ms',
+      perRegistration(interleaved.report.handler.cpuMs, interleaved.report.handler.registered),
+      perRegistration(interleaved.report.baseline.cpuMs, interleaved.report.baseline.registered),
+    ),
+    ratioRow(
+      'bulk moto_server CPU per registration, alone',
+      'ms',
+      perRegistration(alone.handlerNoBus.motoCpuMs, alone.handlerNoBus.report.registered),
+      perRegistration(alone.baseline.motoCpuMs, alone.baseline.report.registered),
+    ),
+    {
+      ...ratioRow(`bulk peak RSS (V8 limits of ${settings.lambdaMemoryMb} MB)`, 'MiB', mib(peak), mib(alone.baseline.report.maxRssBytes)),
       target: '≤ 128 MiB',
       pass: peak <= 128 * 1024 * 1024,
     },
-    ratioRow('bulk CPU per registration, no event bus', 'ms', cpuPerRegistration(bulk.handlerNoBus), cpuPerRegistration(bulk.baseline)),
-    ratioRow('bulk moto_server CPU per registration, no bus', 'ms', motoCpuPerRegistration(bulk.handlerNoBus), motoCpuPerRegistration(bulk.baseline)),
-    { figure: 'bulk first attempts retried (peer errors)', value: retried(bulk.handler), baseline: retried(bulk.baseline) },
-    { figure: 'failures after retries (warm + bulk)', value: failures, baseline: finalFailures(bulk.baseline), target: '0', pass: failures === 0 },
+    {
+      figure: 'bulk first attempts retried (peer errors)',
+      value: interleaved.report.firstAttemptFailures + alone.handlerNoBus.report.firstAttemptFailures,
+      baseline: alone.baseline.report.firstAttemptFailures,
+    },
+    { figure: 'failures after retries (warm + bulk)', value: failures, target: '0', pass: failures === 0 },
     { figure: 'duplicates (provider store, moto)', value: duplicates, target: '0', pass: duplicates === 0 },
   ];
 
@@ -218,16 +221,16 @@ async function main(): Promise<void> {
     contributors('  SDK bundled ', sizes.handlerBundled),
     '',
     `machine: ${os.cpus().length} cores, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
-      `samples: warm ${warm.handlerMs.length}+${warm.baselineMs.length}, cold ${settings.coldRounds} rounds (ratio = median of per-round ratios), bulk ${bulk.handler.length} round(s) × 3 kinds`,
+      `samples: warm ${warm.handlerMs.length}+${warm.baselineMs.length}, cold ${settings.coldRounds} rounds (ratio = median of per-round ratios), ` +
+      `bulk ${settings.bulkTenants} per kind in ${settings.bulkBlocks} blocks; moto ${settings.moto}`,
   ];
   console.log(lines.join('\n'));
 
-  const results = resultsDocument({ run, settings, rows, warm, warmNoBus, cold, sizes, bulk, durationMs: performance.now() - started });
+  const results = resultsDocument({ run, settings, rows, warm, warmNoBus, cold, sizes, interleaved: { noBus: interleaved, eventBus: interleavedBus }, alone, durationMs: performance.now() - started });
   await writeFile(join(repo, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   progress(`done in ${((performance.now() - started) / 1000).toFixed(1)}s; wrote bench/results.json`);
-  if (warm.failures.length || bulk.handler.some((p) => p.report.failures.length)) {
-    console.error('first failures:', [...warm.failures, ...bulk.handler.flatMap((p) => p.report.failures)].slice(0, 5));
-  }
+  const reported = [...warm.failures, ...warmNoBus.failures, ...interleaved.report.failures, ...interleavedBus.report.failures, ...alone.handler.report.failures, ...alone.handlerNoBus.report.failures];
+  if (reported.length) console.error('first failures:', reported.slice(0, 5));
 }
 
 try {

@@ -7,7 +7,8 @@ import { eventBridgeEvent, httpApiEvent } from '../sandbox/lambdaEvents.js';
 
 export type WorkerJob =
   | { mode: 'warm'; iterations: number; warmup: number; tag: string }
-  | { mode: 'bulk'; kind: 'handler' | 'baseline'; tenants: number; concurrency: number; tag: string };
+  | { mode: 'bulk'; kind: 'handler' | 'baseline'; tenants: number; concurrency: number; tag: string }
+  | { mode: 'interleaved'; tenants: number; concurrency: number; blocks: number; tag: string; outcomeEvent: boolean };
 
 export interface WarmReport {
   handlerMs: number[];
@@ -32,6 +33,16 @@ export interface BulkReport {
   maxRssBytes: number;
   cpuMs: number;
   heapUsedBytes: number;
+}
+
+/** Both kinds in one process, in alternating blocks: drift of a shared machine hits both alike. */
+export interface InterleavedReport {
+  handler: { wallMs: number; registered: number; cpuMs: number };
+  baseline: { wallMs: number; registered: number; cpuMs: number };
+  /** Per pair of neighbouring blocks: handler throughput / baseline throughput. */
+  pairRatios: number[];
+  failures: string[];
+  firstAttemptFailures: number;
 }
 
 type Handler = (event: unknown, context?: { awsRequestId: string }) => Promise<unknown>;
@@ -122,10 +133,16 @@ async function warm(job: Extract<WorkerJob, { mode: 'warm' }>): Promise<WarmRepo
   return report;
 }
 
-/** `tenants` registrations, `concurrency` in flight, in this one process (one container's worth of code). */
-async function bulk(job: Extract<WorkerJob, { mode: 'bulk' }>): Promise<BulkReport> {
-  const register: (tenantId: string) => Promise<unknown> =
-    job.kind === 'handler' ? await loadHandler().then((h) => (id: string) => viaEventBridge(h, id)) : await loadBaseline();
+interface Batch {
+  wallMs: number;
+  registered: number;
+  cpuMs: number;
+  failures: string[];
+  firstAttemptFailures: number;
+}
+
+/** `tenantIds` registered with `concurrency` in flight, each with Lambda's async retries. */
+async function runBatch(register: (tenantId: string) => Promise<unknown>, tenantIds: readonly string[], concurrency: number): Promise<Batch> {
   const failures: string[] = [];
   const latencies: number[] = [];
   let firstAttemptFailures = 0;
@@ -133,28 +150,71 @@ async function bulk(job: Extract<WorkerJob, { mode: 'bulk' }>): Promise<BulkRepo
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: job.concurrency }, async () => {
-      while (next < job.tenants) {
-        const i = next++;
-        const tenantId = `${job.tag}-${i}`;
+    Array.from({ length: concurrency }, async () => {
+      while (next < tenantIds.length) {
+        const tenantId = tenantIds[next++] as string;
         await timed(() => withAsyncRetries(() => register(tenantId), () => firstAttemptFailures++), latencies, failures);
       }
     }),
   );
   const wallMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuStart);
+  return { wallMs, registered: latencies.length, cpuMs: (cpu.user + cpu.system) / 1000, failures, firstAttemptFailures };
+}
+
+const ids = (tag: string, from: number, count: number) => Array.from({ length: count }, (_, i) => `${tag}-${from + i}`);
+
+/** `tenants` registrations, `concurrency` in flight, in this one process (one container's worth of code). */
+async function bulk(job: Extract<WorkerJob, { mode: 'bulk' }>): Promise<BulkReport> {
+  const register: (tenantId: string) => Promise<unknown> =
+    job.kind === 'handler' ? await loadHandler().then((h) => (id: string) => viaEventBridge(h, id)) : await loadBaseline();
+  const batch = await runBatch(register, ids(job.tag, 0, job.tenants), job.concurrency);
   return {
     kind: job.kind,
-    wallMs,
-    registered: latencies.length,
-    failures,
-    firstAttemptFailures,
+    ...batch,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
-    cpuMs: (cpu.user + cpu.system) / 1000,
     heapUsedBytes: process.memoryUsage().heapUsed,
   };
 }
 
+/**
+ * `tenants` of each kind in `blocks` blocks per kind, alternating handler and baseline in ABBA order
+ * (h b b h h b …) so that a machine getting slower or faster during the run favours neither. Tenants
+ * are `${tag}h-N` and `${tag}b-N`.
+ */
+async function interleaved(job: Extract<WorkerJob, { mode: 'interleaved' }>): Promise<InterleavedReport> {
+  const [handler, registerRaw] = await Promise.all([loadHandler(), loadBaseline()]);
+  const registers = {
+    handler: (id: string) => viaEventBridge(handler, id),
+    baseline: (id: string) => registerRaw(id, { outcomeEvent: job.outcomeEvent }),
+  };
+  const report: InterleavedReport = {
+    handler: { wallMs: 0, registered: 0, cpuMs: 0 },
+    baseline: { wallMs: 0, registered: 0, cpuMs: 0 },
+    pairRatios: [],
+    failures: [],
+    firstAttemptFailures: 0,
+  };
+  const perBlock = Math.ceil(job.tenants / job.blocks);
+  for (let block = 0; block < job.blocks; block++) {
+    const from = block * perBlock;
+    const count = Math.min(perBlock, job.tenants - from);
+    const order = block % 2 === 0 ? (['handler', 'baseline'] as const) : (['baseline', 'handler'] as const);
+    const throughput: Record<string, number> = {};
+    for (const kind of order) {
+      const batch = await runBatch(registers[kind], ids(`${job.tag}${kind[0]}`, from, count), job.concurrency);
+      report[kind].wallMs += batch.wallMs;
+      report[kind].registered += batch.registered;
+      report[kind].cpuMs += batch.cpuMs;
+      report.failures.push(...batch.failures);
+      if (kind === 'handler') report.firstAttemptFailures += batch.firstAttemptFailures;
+      throughput[kind] = batch.registered / batch.wallMs;
+    }
+    report.pairRatios.push((throughput.handler ?? 0) / (throughput.baseline ?? 1));
+  }
+  return report;
+}
+
 const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
-const result = job.mode === 'warm' ? await warm(job) : await bulk(job);
+const result = job.mode === 'warm' ? await warm(job) : job.mode === 'bulk' ? await bulk(job) : await interleaved(job);
 process.send?.(result, () => process.exit(0));
