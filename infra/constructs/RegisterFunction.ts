@@ -71,10 +71,11 @@ export class RegisterFunction extends Construct {
       depsLockFilePath: `${repoRoot}package-lock.json`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      // I/O bound (SSM, Secrets Manager, the provider), but traffic is rare, so most invocations are
-      // cold: init (SDK clients, zod schemas, a ~450 KB bundle) is CPU bound and Lambda gives CPU in
-      // proportion to memory. 512 MB roughly halves init against 256 MB at a negligible cost at this
-      // volume. The benchmark issue will refine it.
+      // From `npm run bench` (README, "Memory size"): one invocation needs ~65 MiB RSS, so memory is
+      // bought for CPU, which Lambda gives in proportion (1 vCPU at 1,769 MB). A cold registration is
+      // ~190 ms of CPU on a full core: ~0.7 s at 512 MB, ~1.3 s at 256 MB, ~2.6 s at 128 MB. Most
+      // invocations are cold (onboarding is rare) and HTTP callers wait, so 512 MB; at this volume the
+      // cost is negligible either way.
       memorySize: 512,
       timeout: TIMEOUT,
       role,
