@@ -136,16 +136,12 @@ async function main(): Promise<void> {
   const throughput = (side: InterleavedReport['handler']) => side.registered / (side.wallMs / 1000);
   const perRegistration = (ms: number, registered: number) => ms / Math.max(1, registered);
   // A failure is a tenant without a stored client after Lambda's retries, counted in moto, or a reported error.
-  const phaseFailures = (reported: number, stored: number) => Math.max(reported, settings.bulkTenants - stored);
+  const checked = [interleaved, interleavedBus, alone.handler, alone.handlerNoBus];
   const failures =
     warm.failures.length +
     warmNoBus.failures.length +
-    [interleaved, interleavedBus].reduce((sum, p) => sum + phaseFailures(p.report.failures.length, p.count.registered), 0) +
-    [alone.handler, alone.handlerNoBus].reduce((sum, p) => sum + phaseFailures(p.report.failures.length, p.count.registered), 0);
-  const duplicates = [interleaved, interleavedBus, alone.handler, alone.handlerNoBus].reduce(
-    (sum, p) => sum + p.count.duplicates + p.count.unknownClientIds,
-    0,
-  );
+    checked.reduce((sum, p) => sum + Math.max(p.report.failures.length, settings.bulkTenants - p.count.registered), 0);
+  const duplicates = checked.reduce((sum, p) => sum + p.count.duplicates + p.count.unknownClientIds, 0);
   const sizes = builds.sizes;
   const peak = Math.max(alone.handler.report.maxRssBytes, alone.handlerNoBus.report.maxRssBytes);
 
