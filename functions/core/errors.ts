@@ -103,6 +103,57 @@ export class ConfigurationError extends DcrError {
   readonly retryable = false;
 }
 
+/** The request body is larger than the documented cap (functions/core/limits.ts). */
+export class PayloadTooLargeError extends DcrError {
+  override readonly name: string = 'PayloadTooLargeError';
+  readonly code = 'payload_too_large';
+  readonly status = 413;
+  readonly retryable = false;
+}
+
+/**
+ * Another mutation (rotate, offboard, delete) of the same tenant and target holds the tenant's lease:
+ * HTTP callers get 409 and try again; events are retried (retryable).
+ */
+export class OperationInProgressError extends DcrError {
+  override readonly name: string = 'OperationInProgressError';
+  readonly code = 'operation_in_progress';
+  readonly status = 409;
+  readonly retryable = true;
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds = 2) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * The provider answered 2xx but the answer cannot be used (no client_secret for a confidential
+ * client, a malformed field). `client` holds what is needed to delete the client by RFC 7592; it is
+ * a private field, so no serializer (logger, JSON) ever sees the token in it.
+ */
+export class UnusableRegistrationError extends UpstreamError {
+  override readonly name: string = 'UnusableRegistrationError';
+  readonly #client: UnusableClient | undefined;
+
+  constructor(message: string, client?: UnusableClient, upstreamStatus?: number) {
+    super(message, upstreamStatus);
+    this.#client = client;
+  }
+
+  /** The client the provider created, when its answer named one (client_id at least). */
+  get client(): UnusableClient | undefined {
+    return this.#client;
+  }
+}
+
+export interface UnusableClient {
+  client_id: string;
+  registration_client_uri?: string;
+  registration_access_token?: string;
+}
+
 /** Anything that is not a DcrError is an unexpected fault: answer 500 and let events be retried. */
 export function isRetryable(error: unknown): boolean {
   return error instanceof DcrError ? error.retryable : true;

@@ -25,6 +25,29 @@ export const endpointUrl = z.string().check(
   z.refine(isAllowedEndpoint, 'must be an https: URL (http: only for loopback hosts), without credentials or fragment'),
 );
 
+/**
+ * Fields a target may open to callers (`callerMetadata`). Anything that changes how the client
+ * authenticates, whose keys it trusts or which grants it has (token_endpoint_auth_method, jwks,
+ * jwks_uri, grant_types, response_types, scope, …) is never caller-settable.
+ */
+export const CALLER_SETTABLE_FIELDS = [
+  'client_name',
+  'contacts',
+  'redirect_uris',
+  'logo_uri',
+  'client_uri',
+  'policy_uri',
+  'tos_uri',
+  'software_version',
+] as const;
+export type CallerSettableField = (typeof CALLER_SETTABLE_FIELDS)[number];
+
+/** `https://host[:port]` (http only for loopback), nothing else: compared with `new URL(x).origin`. */
+export const originString = z.string().check(
+  z.maxLength(2048),
+  z.refine((value) => isAllowedEndpoint(value) && new URL(value).origin === value, 'must be an origin like https://app.example.com'),
+);
+
 /** RFC 7591 client metadata: known fields are type-checked, unknown fields pass through to the provider. */
 export const clientMetadataSchema = z
   .looseObject({
@@ -49,6 +72,15 @@ export const targetConfigSchema = z
     initialAccessTokenSecretId: z.string().check(z.minLength(1), z.maxLength(2048)),
     tokenEndpoint: z.optional(endpointUrl),
     clientMetadata: z._default(clientMetadataSchema, {}),
+    /** Client metadata fields a caller may set in a request's `client` (docs/security.md). */
+    callerMetadata: z._default(z.array(z.enum(CALLER_SETTABLE_FIELDS)).check(z.maxLength(CALLER_SETTABLE_FIELDS.length)), [
+      'client_name',
+      'contacts',
+    ]),
+    /** Origins a caller's `redirect_uris` must be on, when callers may set them. */
+    allowedRedirectOrigins: z._default(z.array(originString).check(z.maxLength(50)), []),
+    /** Origins besides the issuer's that a discovered registration_endpoint may be on. */
+    allowedRegistrationOrigins: z._default(z.array(originString).check(z.maxLength(10)), []),
   })
   .check(
     z.refine((target) => Boolean(target.registrationEndpoint ?? target.issuer), {

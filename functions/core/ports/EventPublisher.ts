@@ -1,4 +1,10 @@
-export type OutcomeType = 'ClientRegistered' | 'ClientRegistrationFailed' | 'ClientDeregistered' | 'ClientSecretRotated';
+export type OutcomeType =
+  | 'ClientRegistered'
+  | 'ClientRegistrationFailed'
+  | 'ClientDeregistered'
+  | 'ClientSecretRotated'
+  /** A client exists at the provider that the service could neither store nor delete: an operator must remove it. */
+  | 'ClientOrphaned';
 
 /** Outcome details: identifiers and error codes only, never secret material. */
 export interface OutcomeDetail {
