@@ -64,7 +64,7 @@ describe('HttpIdentityProvider', () => {
 
   it('refuses a success body without a client_id', async () => {
     const { idp } = recordingFetch(() => new Response('{"client_secret":"x"}', { status: 201 }));
-    await expect(idp.register(target, {}, 'iat')).rejects.toThrow('without a usable client_id');
+    await expect(idp.register(target, {}, 'iat')).rejects.toThrow('no usable client_id');
   });
 
   it('answers not_supported for an update the provider does not implement (405/501), and never for a registration', async () => {

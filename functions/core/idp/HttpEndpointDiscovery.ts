@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 import { isAllowedEndpoint } from '../config/targetConfig.js';
 import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
+import { MAX_UPSTREAM_BODY_BYTES } from '../limits.js';
 import type { DiscoveredEndpoints, EndpointDiscovery } from '../ports/EndpointDiscovery.js';
+import { readBoundedBody } from './readBoundedBody.js';
 
 const allowed = z.string().check(z.refine(isAllowedEndpoint, 'must be https: (http: only on loopback)'));
 const discoverySchema = z.looseObject({
@@ -11,45 +13,63 @@ const discoverySchema = z.looseObject({
 });
 
 /**
- * `{issuer}/.well-known/openid-configuration`, fetched once per container and issuer. A failed
- * fetch is not cached. The document must name the same issuer (OIDC Discovery 1.0 §4.3) and its
- * endpoints obey the same https / loopback rule as configured ones.
+ * `{issuer}/.well-known/openid-configuration`, fetched once per container and issuer (at most 256 KB
+ * of it, within the timeout). A failed fetch is not cached. The document must name the same issuer
+ * (OIDC Discovery 1.0 §4.3) and its endpoints obey the same https / loopback rule as configured ones.
+ * The registration endpoint, which receives the initial access token, must be on the issuer's origin
+ * or one the target allows: checked on every call, since targets sharing an issuer may allow different ones.
  */
 export class HttpEndpointDiscovery implements EndpointDiscovery {
   readonly #cache = new Map<string, Promise<DiscoveredEndpoints>>();
 
   constructor(
-    private readonly options: { timeoutMs?: number; fetch?: typeof fetch } = {},
+    private readonly options: { timeoutMs?: number; maxBodyBytes?: number; fetch?: typeof fetch } = {},
   ) {}
 
-  discover(issuer: string): Promise<DiscoveredEndpoints> {
+  get #maxBodyBytes(): number {
+    return this.options.maxBodyBytes ?? MAX_UPSTREAM_BODY_BYTES;
+  }
+
+  async discover(issuer: string, allowedRegistrationOrigins: readonly string[] = []): Promise<DiscoveredEndpoints> {
     let pending = this.#cache.get(issuer);
     if (!pending) {
       pending = this.#fetch(issuer);
       this.#cache.set(issuer, pending);
       pending.catch(() => this.#cache.delete(issuer));
     }
-    return pending;
+    const endpoints = await pending;
+    const origin = new URL(endpoints.registrationEndpoint).origin;
+    if (origin !== new URL(issuer).origin && !allowedRegistrationOrigins.includes(origin)) {
+      throw new ConfigurationError(
+        `discovery document of ${issuer} names a registration_endpoint on ${origin}, neither the issuer's origin nor one in allowedRegistrationOrigins`,
+      );
+    }
+    return endpoints;
   }
 
   async #fetch(issuer: string): Promise<DiscoveredEndpoints> {
     const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+    const controller = new AbortController();
+    const deadline = AbortSignal.timeout(this.options.timeoutMs ?? 5_000);
     let response: Response;
+    let body;
     try {
       response = await (this.options.fetch ?? fetch)(url, {
         headers: { accept: 'application/json' },
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
+        signal: AbortSignal.any([controller.signal, deadline]),
       });
+      body = await readBoundedBody(response, { maxBytes: this.#maxBodyBytes, controller, signal: deadline });
     } catch (error) {
       throw new TemporarilyUnavailableError(`discovery document of ${issuer} is unreachable`, 5, { cause: error });
     }
     if (response.status === 429 || response.status >= 500) {
       throw new TemporarilyUnavailableError(`discovery document of ${issuer} answered ${response.status}`);
     }
+    if (body.tooLarge) throw new ConfigurationError(`discovery document at ${url} is larger than ${this.#maxBodyBytes} bytes`);
     let parsed;
     try {
-      parsed = response.ok ? discoverySchema.safeParse(await response.json()) : undefined;
+      parsed = response.ok ? discoverySchema.safeParse(JSON.parse(body.text)) : undefined;
     } catch {
       parsed = undefined;
     }

@@ -1,35 +1,34 @@
-import * as z from 'zod/mini';
 import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
-import { type DcrError, NotSupportedError, TemporarilyUnavailableError, UpstreamError } from '../errors.js';
+import { type DcrError, NotSupportedError, TemporarilyUnavailableError, UnusableRegistrationError, UpstreamError } from '../errors.js';
+import { MAX_UPSTREAM_BODY_BYTES } from '../limits.js';
 import { rememberSecret } from '../logger.js';
 import type { ClientCredentials, ClientRegistration, IdentityProvider, ManagedClient } from '../ports/IdentityProvider.js';
 import { clientCredentialsRequest } from './clientCredentialsRequest.js';
+import { parseRegistrationResponse } from './parseRegistrationResponse.js';
 import { PROFILE_RULES } from './profiles.js';
+import { readBoundedBody } from './readBoundedBody.js';
 import { classifyUpstreamFailure, parseErrorBody } from './upstreamResponse.js';
 
-const registrationResponseSchema = z.looseObject({
-  client_id: z.string().check(z.minLength(1)),
-  client_secret: z.optional(z.string()),
-  registration_access_token: z.optional(z.string()),
-  registration_client_uri: z.optional(z.string()),
-  client_id_issued_at: z.optional(z.number()),
-  client_secret_expires_at: z.optional(z.number()),
-  token_endpoint_auth_method: z.optional(z.string()),
-});
-
 export interface HttpIdentityProviderOptions {
-  /** Per-request timeout; a timeout after sending a POST is an ambiguous outcome. Default 10 s. */
+  /** Per-request timeout, body included; a timeout after sending a POST is an ambiguous outcome. Default 10 s. */
   timeoutMs?: number;
+  /** Largest answer read; the request is aborted past it. Default MAX_UPSTREAM_BODY_BYTES (256 KB). */
+  maxBodyBytes?: number;
   fetch?: typeof fetch;
 }
 
-/** RFC 7591 / 7592 over HTTPS with the platform `fetch` (keep-alive by default, redirects never followed). */
+/**
+ * RFC 7591 / 7592 over HTTPS with the platform `fetch` (keep-alive by default, redirects never
+ * followed, every answer read through a size cap and the timeout).
+ */
 export class HttpIdentityProvider implements IdentityProvider {
   readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
   readonly #fetch: typeof fetch;
 
   constructor(options: HttpIdentityProviderOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxBodyBytes = options.maxBodyBytes ?? MAX_UPSTREAM_BODY_BYTES;
     this.#fetch = options.fetch ?? globalThis.fetch;
   }
 
@@ -41,7 +40,15 @@ export class HttpIdentityProvider implements IdentityProvider {
       body: JSON.stringify(metadata),
     });
     if (answer.status !== 201 && answer.status !== 200) throw failure(answer, action);
-    return parseRegistration(answer.text, target);
+    if (answer.tooLarge) {
+      // Too large to read its client_id: the caller records a possible orphan.
+      throw new UnusableRegistrationError(
+        `identity provider answered the registration with a body over ${this.#maxBodyBytes} bytes; a client may have been created`,
+        undefined,
+        answer.status,
+      );
+    }
+    return parseRegistrationResponse(answer.text, authMethods(target, metadata));
   }
 
   async updateClient(target: EndpointTarget, client: ManagedClient, metadata: Record<string, unknown>): Promise<ClientRegistration> {
@@ -49,7 +56,14 @@ export class HttpIdentityProvider implements IdentityProvider {
     const action = 'client update';
     const answer = await this.#exchange(uri, action, { method: 'PUT', headers: jsonHeaders(token), body: JSON.stringify(metadata) });
     if (answer.status !== 200) throw managementFailure(answer, action);
-    return parseRegistration(answer.text, target);
+    // The client exists already: an unusable answer is a plain upstream failure, never a reason to delete it.
+    if (answer.tooLarge) throw new UpstreamError(`identity provider answered the ${action} with a body over ${this.#maxBodyBytes} bytes`, 200);
+    try {
+      return parseRegistrationResponse(answer.text, authMethods(target, metadata));
+    } catch (error) {
+      if (error instanceof UnusableRegistrationError) throw new UpstreamError(`${error.message} (${action})`, 200);
+      throw error;
+    }
   }
 
   async deleteClient(target: EndpointTarget, client: ManagedClient): Promise<'deleted' | 'absent'> {
@@ -71,16 +85,23 @@ export class HttpIdentityProvider implements IdentityProvider {
       const error = failure(answer, action);
       throw error.retryable ? error : new UpstreamError(error.message, answer.status);
     }
-    const token = (JSON.parse(answer.text) as { access_token?: unknown }).access_token;
-    if (typeof token !== 'string' || !token) throw new UpstreamError('token endpoint answered 200 without an access_token');
+    const token = answer.tooLarge ? undefined : accessToken(answer.text);
+    if (typeof token !== 'string' || !token) throw new UpstreamError('token endpoint answered 200 without a readable access_token');
     rememberSecret(token);
   }
 
-  /** One request and its whole answer; a failure to get an answer is retryable, and maybe ambiguous. */
+  /**
+   * One request and its answer, read through the size cap within the timeout (a slow endless body
+   * ends there too). A failure to get the whole answer is retryable, and maybe ambiguous.
+   */
   async #exchange(url: string, action: string, init: RequestInit): Promise<Answer> {
+    const controller = new AbortController();
+    const deadline = AbortSignal.timeout(this.#timeoutMs);
     try {
-      const response = await this.#fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.#timeoutMs) });
-      return { status: response.status, text: await response.text(), retryAfter: response.headers.get('retry-after') };
+      const response = await this.#fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([controller.signal, deadline]) });
+      const body = await readBoundedBody(response, { maxBytes: this.#maxBodyBytes, controller, signal: deadline });
+      const retryAfter = response.headers.get('retry-after');
+      return body.tooLarge ? { status: response.status, text: '', tooLarge: true, retryAfter } : { status: response.status, text: body.text, tooLarge: false, retryAfter };
     } catch (error) {
       // A refused connection never reached the provider; a timeout or reset may have.
       const code = (error as { cause?: { code?: string } }).cause?.code;
@@ -95,8 +116,26 @@ export class HttpIdentityProvider implements IdentityProvider {
 
 interface Answer {
   status: number;
+  /** Empty when the body was over the cap: the status alone classifies it. */
   text: string;
+  tooLarge: boolean;
   retryAfter: string | null;
+}
+
+function authMethods(target: EndpointTarget, metadata: Record<string, unknown>) {
+  const requested = metadata.token_endpoint_auth_method;
+  return {
+    requested: typeof requested === 'string' ? requested : undefined,
+    profileDefault: PROFILE_RULES[target.profile].defaultTokenEndpointAuthMethod,
+  };
+}
+
+function accessToken(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { access_token?: unknown } | null)?.access_token;
+  } catch {
+    return undefined;
+  }
 }
 
 function failure(answer: Answer, action: string): DcrError {
@@ -113,32 +152,6 @@ function managementFailure(answer: Answer, action: string): DcrError {
 
 function jsonHeaders(bearer: string): Record<string, string> {
   return { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${bearer}` };
-}
-
-function parseRegistration(text: string, target: EndpointTarget): ClientRegistration {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new UpstreamError('identity provider answered with a body that is not JSON');
-  }
-  const parsed = registrationResponseSchema.safeParse(body);
-  if (!parsed.success) throw new UpstreamError('identity provider answered the registration without a usable client_id');
-  const { token_endpoint_auth_method, ...registration } = parsed.data;
-  const { client_id, client_secret, registration_access_token, registration_client_uri, client_id_issued_at, client_secret_expires_at, ...metadata } =
-    registration;
-  rememberSecret(client_secret);
-  rememberSecret(registration_access_token);
-  return {
-    client_id,
-    client_secret,
-    registration_access_token,
-    registration_client_uri,
-    client_id_issued_at,
-    client_secret_expires_at,
-    token_endpoint_auth_method: token_endpoint_auth_method ?? PROFILE_RULES[target.profile].defaultTokenEndpointAuthMethod,
-    metadata,
-  };
 }
 
 /**

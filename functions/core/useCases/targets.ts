@@ -14,7 +14,7 @@ export async function loadTarget(
   if (target.config.registrationEndpoint) {
     return { name: target.name, config: { ...target.config, registrationEndpoint: target.config.registrationEndpoint } };
   }
-  const discovered = await (deps.discovery ?? sharedDiscovery).discover(target.config.issuer ?? '');
+  const discovered = await (deps.discovery ?? sharedDiscovery).discover(target.config.issuer ?? '', target.config.allowedRegistrationOrigins);
   return {
     name: target.name,
     config: {
