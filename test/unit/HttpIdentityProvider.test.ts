@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from '../../functions/core/config/serviceConfig.js';
 import type { EndpointTarget } from '../../functions/core/config/targetConfig.js';
-import { NotSupportedError, TemporarilyUnavailableError, UpstreamError } from '../../functions/core/errors.js';
+import { NotSupportedError, TemporarilyUnavailableError, UnusableRegistrationError, UpstreamError } from '../../functions/core/errors.js';
 import { HttpIdentityProvider } from '../../functions/core/idp/HttpIdentityProvider.js';
+import { endlessBody, stalledBody } from '../helpers/misbehavingBodies.js';
+import { MALFORMED_REGISTRATIONS } from '../helpers/malformedRegistrations.js';
 
 const target = parseServiceConfig(
   JSON.stringify({ targets: { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat' } } }),
@@ -102,6 +104,120 @@ describe('HttpIdentityProvider', () => {
       client_id_issued_at: 1,
       token_endpoint_auth_method: 'client_secret_basic',
       metadata: { redirect_uris: ['https://a/cb'], scopes: ['api'] },
+    });
+  });
+
+  describe('bounded reads', () => {
+    const client = { registration_client_uri: 'https://idp.example.com/reg/abc', registration_access_token: 'rat-value' };
+
+    it('aborts an endless 201 past 256 KB: a client may exist but its id is unknown, so no client is named', async () => {
+      // Prepare
+      const body = endlessBody();
+      const { calls, idp } = recordingFetch(() => new Response(body.stream, { status: 201 }));
+
+      // Act
+      const error = await idp.register(target, {}, 'iat').catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toBeInstanceOf(UnusableRegistrationError);
+      expect((error as UnusableRegistrationError).client).toBeUndefined();
+      expect((error as Error).message).toContain('a client may have been created');
+      expect(body.cancelled).toBe(true);
+      expect(body.bytesPulled).toBeLessThanOrEqual(256 * 1024 + 2 * 16 * 1024);
+      expect(calls[0]?.init.signal?.aborted).toBe(true);
+    });
+
+    it('refuses a 201 declaring a 50 MB Content-Length without reading its body', async () => {
+      const body = endlessBody();
+      const { idp } = recordingFetch(() => new Response(body.stream, { status: 201, headers: { 'content-length': String(50 * 1024 * 1024) } }));
+      await expect(idp.register(target, {}, 'iat')).rejects.toBeInstanceOf(UnusableRegistrationError);
+      expect(body.bytesPulled).toBe(0);
+    });
+
+    it('classifies an oversized error answer by its status alone, quoting nothing of it', async () => {
+      const statuses = [400, 401, 503];
+      const { idp } = recordingFetch(() => new Response(endlessBody().stream, { status: statuses.shift() }));
+      const bad = await idp.register(target, {}, 'iat').catch((caught: Error) => caught);
+      const refused = await idp.register(target, {}, 'iat').catch((caught: Error) => caught);
+      const unavailable = await idp.register(target, {}, 'iat').catch((caught: Error) => caught);
+      expect(bad).toMatchObject({ name: 'UpstreamError', upstreamStatus: 400, message: 'identity provider answered 400 to registration' });
+      expect(refused).toMatchObject({ name: 'InitialAccessTokenRejectedError', upstreamStatus: 401 });
+      expect(unavailable).toMatchObject({ name: 'TemporarilyUnavailableError', retryable: true });
+    });
+
+    it('treats an oversized rotation answer as an upstream failure, never as a client to delete', async () => {
+      const { idp } = recordingFetch(() => new Response(endlessBody().stream, { status: 200 }));
+      const error = await idp.updateClient(target, client, {}).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error).not.toBeInstanceOf(UnusableRegistrationError);
+    });
+
+    it('still reads a deletion as done when its answer is oversized (the status says so)', async () => {
+      const { idp } = recordingFetch(() => new Response(endlessBody().stream, { status: 200 }));
+      expect(await idp.deleteClient(target, client)).toBe('deleted');
+    });
+
+    it('refuses an oversized or non-JSON token answer as an upstream error, not a crash', async () => {
+      const bodies = [() => endlessBody().stream, () => 'not json', () => '[1]'];
+      const { idp } = recordingFetch(() => new Response(bodies.shift()!(), { status: 200 }));
+      const credentials = { client_id: 'c1', client_secret: 'secret-1', token_endpoint_auth_method: 'client_secret_basic' };
+      for (let i = 0; i < 3; i++) {
+        await expect(idp.proveClientCredentials('https://idp.example.com/token', credentials)).rejects.toMatchObject({ name: 'UpstreamError' });
+      }
+    });
+
+    it('ends a body that stalls forever at the request timeout, as a retryable and ambiguous failure', async () => {
+      // Prepare: the provider sends the start of a 201 and then nothing; fetch ignores its signal
+      const body = stalledBody('{"client_id":"c');
+      const idp = new HttpIdentityProvider({ timeoutMs: 50, fetch: (async () => new Response(body.stream, { status: 201 })) as unknown as typeof fetch });
+
+      // Act
+      const error = await idp.register(target, {}, 'iat').catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toMatchObject({ name: 'TemporarilyUnavailableError', ambiguous: true });
+      expect(body.cancelled).toBe(true);
+    });
+  });
+
+  describe('answers it cannot use', () => {
+    it.each(MALFORMED_REGISTRATIONS)('$name', async (variant) => {
+      // Prepare
+      const { idp } = recordingFetch(() => new Response(variant.body, { status: 201 }));
+
+      // Act
+      const outcome = await idp.register(target, variant.metadata ?? {}, 'iat').then(
+        (registration) => ({ registration }),
+        (error: unknown) => ({ error }),
+      );
+
+      // Assess
+      if (variant.expect.accepted) {
+        expect(outcome).toEqual({ registration: expect.objectContaining(variant.expect.accepted) });
+        return;
+      }
+      const error = (outcome as { error: unknown }).error;
+      expect(error).toBeInstanceOf(UnusableRegistrationError);
+      expect((error as UnusableRegistrationError).client).toEqual(variant.expect.client);
+      const shown = `${(error as Error).message} ${JSON.stringify(error)}`;
+      for (const hidden of variant.expect.neverShown ?? []) expect(shown).not.toContain(hidden);
+      expect((error as Error).message.length).toBeLessThan(300);
+    });
+
+    it('turns an unusable rotation answer into a plain upstream failure: the client already exists', async () => {
+      const answer = JSON.stringify({ client_id: 'c1', registration_access_token: 'rat-2' });
+      const { idp } = recordingFetch(() => new Response(answer, { status: 200 }));
+      const client = { registration_client_uri: 'https://idp.example.com/reg/c1', registration_access_token: 'rat-1' };
+      const error = await idp.updateClient(target, client, {}).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: 'UpstreamError', upstreamStatus: 200 });
+      expect((error as Error).message).toContain('no client_secret, which client_secret_basic needs');
+    });
+
+    it('reads a rotation answer with numeric strings like a registration', async () => {
+      const answer = JSON.stringify({ client_id: 'c1', client_secret: 'new-secret-1', client_secret_expires_at: '0' });
+      const { idp } = recordingFetch(() => new Response(answer, { status: 200 }));
+      const client = { registration_client_uri: 'https://idp.example.com/reg/c1', registration_access_token: 'rat-1' };
+      expect(await idp.updateClient(target, client, {})).toMatchObject({ client_secret: 'new-secret-1', client_secret_expires_at: 0 });
     });
   });
 });
