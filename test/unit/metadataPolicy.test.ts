@@ -1,0 +1,327 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyMetadataPolicy, assertRecordFits, fieldLabel, type MetadataPolicy } from '../../functions/core/config/metadataPolicy.js';
+import { CALLER_SETTABLE_FIELDS, type CallerSettableField } from '../../functions/core/config/targetConfig.js';
+import { InvalidClientMetadataError, PayloadTooLargeError } from '../../functions/core/errors.js';
+import { MAX_REQUEST_BODY_BYTES, MAX_SECRET_BYTES, RESERVED_RECORD_BYTES } from '../../functions/core/limits.js';
+
+const RUNS = 1000;
+/** Generated `client` objects handed to the policy, per property (reported in afterAll). */
+const tried: Record<string, number> = {};
+const count = (property: string) => {
+  tried[property] = (tried[property] ?? 0) + 1;
+};
+
+const ORIGINS = ['https://app.example.com', 'https://b.example.org:8443', 'http://127.0.0.1:8080', 'http://localhost:3000'];
+/** What a caller may never change, whatever the target opens. */
+const GUARDED = ['token_endpoint_auth_method', 'jwks', 'jwks_uri', 'grant_types'] as const;
+
+const printable = (min: number, max: number) =>
+  fc
+    .string({ minLength: min, maxLength: max, unit: 'grapheme' })
+    .filter((s) => s.length >= min && s.length <= max && s.trim().length > 0 && !/[\p{Cc}\p{Cs}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(s));
+
+const pinnedMetadata = fc.record(
+  {
+    client_name: fc.constant('Pinned name'),
+    contacts: fc.constant(['ops@example.com']),
+    redirect_uris: fc.constant(['https://pinned.example.com/cb']),
+    token_endpoint_auth_method: fc.constantFrom('client_secret_basic', 'private_key_jwt'),
+    grant_types: fc.constant(['client_credentials']),
+    jwks_uri: fc.constant('https://keys.example.com/jwks'),
+    jwks: fc.constant({ keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] }),
+    scope: fc.constant('api'),
+  },
+  { requiredKeys: [] },
+);
+
+const targetArb: fc.Arbitrary<MetadataPolicy> = fc.record({
+  clientMetadata: pinnedMetadata,
+  callerMetadata: fc.subarray([...CALLER_SETTABLE_FIELDS]),
+  allowedRedirectOrigins: fc.subarray(ORIGINS),
+});
+
+const httpsUrl = fc.webUrl({ validSchemes: ['https'], withQueryParameters: true, withFragments: true }).filter((u) => u.length <= 2048);
+
+function validValue(field: CallerSettableField, target: MetadataPolicy): fc.Arbitrary<unknown> {
+  switch (field) {
+    case 'client_name':
+      return printable(1, 255);
+    case 'software_version':
+      return printable(1, 64);
+    case 'contacts':
+      return fc.array(fc.emailAddress().filter((e) => e.length <= 320), { maxLength: 20 });
+    case 'redirect_uris':
+      return fc.array(
+        fc.tuple(fc.constantFrom(...target.allowedRedirectOrigins), fc.webPath(), fc.option(fc.webQueryParameters(), { nil: undefined }))
+          .map(([origin, path, query]) => `${origin}${path}${query === undefined ? '' : `?${query}`}`)
+          .filter((u) => u.length <= 2048),
+        { maxLength: 5 },
+      );
+    default:
+      return httpsUrl;
+  }
+}
+
+/** A target and a `client` that only sets fields the target opens, each with a valid value. */
+const validCase = targetArb.chain((target) => {
+  const fields = target.callerMetadata.filter((f) => f !== 'redirect_uris' || target.allowedRedirectOrigins.length > 0);
+  const shape = Object.fromEntries(fields.map((f) => [f, validValue(f, target)]));
+  return fc.record({ target: fc.constant(target), client: fc.record(shape, { requiredKeys: [] }) as fc.Arbitrary<Record<string, unknown>> });
+});
+
+/** Values a hostile caller tries: wrong types, nesting, oversize strings, control characters. */
+const hostileValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }),
+  fc.constantFrom('none', '', 'x'.repeat(300), 'Bank\u202Egnp.exe', 'a\nb', ['client_credentials', 'authorization_code', 'implicit']),
+  fc.constant({ keys: [{ kty: 'RSA', n: 'attacker', e: 'AQAB' }] }),
+  fc.constant({ a: { b: { c: { d: { e: { f: 'deep' } } } } } }),
+);
+
+/** Redirect URIs that try to look like an allowed origin. */
+const trickyRedirect = fc.oneof(
+  fc.constantFrom(...ORIGINS).chain((o) => fc.webPath().map((p) => `${o}${p}`)),
+  fc.constantFrom(
+    'https://app.example.com.evil.com/cb',
+    'https://app.example.com@evil.com/cb',
+    'https://evil.com\\@app.example.com/cb',
+    'https://app.example.com\\@evil.com/cb',
+    'https://app.example.com\\.evil.com/cb',
+    'https://APP.example.com/cb',
+    'https://app.example.com:443/cb',
+    'https://app.example.com./cb',
+    'http://127.0.0.1:8080\\@evil.com/cb',
+    'http://localhost:3000%09@evil.com/',
+    'https://evil.com#@app.example.com/cb',
+    'https://evil.com?@app.example.com/cb',
+    'HTTPS://APP.EXAMPLE.COM/cb',
+    'https://app.example.com:443/cb',
+    'http://app.example.com/cb',
+    'https://app.example.com\t.evil.com/cb',
+    ' https://app.example.com/cb',
+    'javascript://app.example.com/%0aalert(1)',
+    'https://app.example.com%2f@evil.com/',
+    'https://evil.com/https://app.example.com/',
+    'http://127.0.0.1:8080.evil.com/cb',
+    'https://evil.com/cb',
+  ),
+);
+
+/** A `client` mixing valid, foreign and hostile fields. */
+const anyClient = targetArb.chain((target) =>
+  fc.record({
+    target: fc.constant(target),
+    client: fc.oneof(
+      validCase.map((c) => c.client),
+      fc.dictionary(fc.constantFrom(...CALLER_SETTABLE_FIELDS, ...GUARDED, 'scope', 'response_types', '__proto__'), hostileValue, { maxKeys: 4 }),
+      fc.record({ redirect_uris: fc.array(trickyRedirect, { minLength: 1, maxLength: 4 }) }),
+    ),
+  }),
+);
+
+function attempt(target: MetadataPolicy, client: unknown) {
+  try {
+    return { result: applyMetadataPolicy(target, client) as Record<string, unknown> };
+  } catch (error) {
+    return { error };
+  }
+}
+
+const pinnedOf = (target: MetadataPolicy) =>
+  Object.entries(target.clientMetadata).filter(([field]) => !(target.callerMetadata as string[]).includes(field));
+
+afterAll(() => {
+  const total = Object.values(tried).reduce((sum, n) => sum + n, 0);
+  console.info(`metadataPolicy: ${total} generated client objects tried`, tried);
+});
+
+describe('applyMetadataPolicy (properties)', () => {
+  it('(a) refuses any field the target does not open, naming it', () => {
+    const foreignCase = validCase.chain(({ target, client }) =>
+      fc.record({
+        target: fc.constant(target),
+        client: fc.constant(client),
+        key: fc
+          .oneof(
+            fc.constantFrom(...GUARDED, 'scope', 'response_types', 'software_statement', '__proto__', 'constructor'),
+            fc.constantFrom(...CALLER_SETTABLE_FIELDS),
+            fc.string({ maxLength: 80 }),
+          )
+          .filter((key) => !(target.callerMetadata as string[]).includes(key)),
+        value: hostileValue,
+        position: fc.nat(),
+      }),
+    );
+    fc.assert(
+      fc.property(foreignCase, ({ target, client, key, value, position }) => {
+        const entries: [string, unknown][] = Object.entries(client);
+        entries.splice(position % (entries.length + 1), 0, [key, value]);
+        count('a');
+        const { error } = attempt(target, Object.fromEntries(entries));
+        expect(error).toBeInstanceOf(InvalidClientMetadataError);
+        expect((error as InvalidClientMetadataError).code).toBe('invalid_client_metadata');
+        expect((error as Error).message).toContain(fieldLabel(key));
+      }),
+      { numRuns: RUNS, seed: 13_001 },
+    );
+  });
+
+  it('(b) keeps every pinned field with the pinned value', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(anyClient, ({ target, client }) => {
+        count('b');
+        const { result } = attempt(target, client);
+        if (!result) return;
+        accepted++;
+        for (const [field, value] of pinnedOf(target)) expect(result[field]).toEqual(value);
+      }),
+      { numRuns: RUNS, seed: 13_002 },
+    );
+    expect(accepted).toBeGreaterThan(RUNS / 10);
+  });
+
+  it('(c) never yields token_endpoint_auth_method, jwks, jwks_uri or grant_types other than the target\'s', () => {
+    fc.assert(
+      fc.property(anyClient, ({ target, client }) => {
+        count('c');
+        const { result } = attempt(target, client);
+        if (!result) return;
+        for (const field of GUARDED) expect(result[field]).toEqual((target.clientMetadata as Record<string, unknown>)[field]);
+      }),
+      { numRuns: RUNS, seed: 13_003 },
+    );
+  });
+
+  it('(d) yields only redirect_uris on an allowed origin (or the pinned ones), as any parser reads them', () => {
+    let callerRedirects = 0;
+    fc.assert(
+      fc.property(anyClient, ({ target, client }) => {
+        count('d');
+        const { result } = attempt(target, client);
+        if (!result?.redirect_uris || result.redirect_uris === target.clientMetadata.redirect_uris) return;
+        if ((result.redirect_uris as string[]).length) callerRedirects++;
+        for (const uri of result.redirect_uris as string[]) {
+          expect(target.allowedRedirectOrigins).toContain(new URL(uri).origin);
+          // A naive reading (scheme://authority up to the first / ? #) names the same origin.
+          expect(target.allowedRedirectOrigins).toContain(/^[a-z]+:\/\/[^/?#]*/.exec(uri)?.[0]);
+        }
+      }),
+      { numRuns: RUNS, seed: 13_004 },
+    );
+    expect(callerRedirects).toBeGreaterThan(0);
+  });
+
+  it('(e) passes valid input through unchanged, over the target\'s metadata', () => {
+    fc.assert(
+      fc.property(validCase, ({ target, client }) => {
+        count('e');
+        const before = structuredClone(client);
+        const result = applyMetadataPolicy(target, client);
+        expect(result).toEqual({ ...target.clientMetadata, ...before });
+        expect(client).toEqual(before);
+      }),
+      { numRuns: RUNS, seed: 13_005 },
+    );
+  });
+});
+
+describe('applyMetadataPolicy (examples)', () => {
+  const target: MetadataPolicy = {
+    clientMetadata: { client_name: 'Acme integration', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' },
+    callerMetadata: ['client_name', 'contacts', 'redirect_uris', 'logo_uri', 'software_version'],
+    allowedRedirectOrigins: ['https://app.example.com'],
+  };
+  const refusal = (client: unknown, t: MetadataPolicy = target) => {
+    count('examples');
+    const { error } = attempt(t, client);
+    return error instanceof InvalidClientMetadataError ? error.message : `accepted or other: ${String(error)}`;
+  };
+
+  it('lets a caller replace a default it may set, and keeps the target\'s metadata otherwise', () => {
+    // Act
+    const result = applyMetadataPolicy(target, { client_name: 'Tenant 7' });
+
+    // Assess
+    expect(result).toEqual({ ...target.clientMetadata, client_name: 'Tenant 7' });
+    expect(applyMetadataPolicy(target, undefined)).toEqual(target.clientMetadata);
+  });
+
+  it.each([
+    ['an array', ['client_name']],
+    ['null', null],
+    ['a string', 'client_name=x'],
+    ['an object with a prototype', new URL('https://x.example')],
+  ])('refuses a client that is %s', (_, client) => {
+    expect(refusal(client)).toBe('client must be a JSON object');
+  });
+
+  it.each([
+    ['client_name', 'empty', ''],
+    ['client_name', 'blank', '   '],
+    ['client_name', '256 characters', 'x'.repeat(256)],
+    ['client_name', 'with a bidi override', 'Good\u202Eevil'],
+    ['client_name', 'with a line break', 'line\r\nInjected: yes'],
+    ['client_name', 'a number', 42],
+    ['contacts', 'a string', 'ops@example.com'],
+    ['contacts', 'not an email', ['not an email']],
+    ['contacts', 'with a nested object', ['a@b.example', { nested: true }]],
+    ['contacts', '21 entries', Array.from({ length: 21 }, (_, i) => `c${i}@example.com`)],
+    ['contacts', 'an email over 320 characters', [`${'a'.repeat(64)}@${Array.from({ length: 5 }, () => 'b'.repeat(60)).join('.')}.example`]],
+    ['redirect_uris', 'on a foreign origin', ['https://evil.example/cb']],
+    ['redirect_uris', 'with a fragment', ['https://app.example.com/cb#frag']],
+    ['redirect_uris', 'over 2048 characters', [`https://app.example.com/${'p'.repeat(2048)}`]],
+    ['redirect_uris', '21 entries', Array.from({ length: 21 }, (_, i) => `https://app.example.com/${i}`)],
+    ['logo_uri', 'http', 'http://cdn.example.com/logo.png'],
+    ['logo_uri', 'with credentials', 'https://user:pw@cdn.example.com/logo.png'],
+    ['logo_uri', 'a data: URL', 'data:image/png;base64,AAAA'],
+    ['software_version', '65 characters', 'v'.repeat(65)],
+  ])('refuses client.%s %s, naming the field', (field, _, value) => {
+    expect(refusal({ [field]: value })).toMatch(new RegExp(`^client\\.${field}`));
+  });
+
+  it('refuses every caller redirect when the target lists no allowed origins', () => {
+    expect(refusal({ redirect_uris: ['https://app.example.com/cb'] }, { ...target, allowedRedirectOrigins: [] })).toContain(
+      'lists no allowedRedirectOrigins',
+    );
+  });
+
+  it('accepts a loopback http redirect only on an allowed loopback origin', () => {
+    const loopback = { ...target, allowedRedirectOrigins: ['http://127.0.0.1:8080'] };
+    expect(applyMetadataPolicy(loopback, { redirect_uris: ['http://127.0.0.1:8080/cb'] }).redirect_uris).toEqual(['http://127.0.0.1:8080/cb']);
+    expect(refusal({ redirect_uris: ['http://127.0.0.1:9090/cb'] }, loopback)).toContain('not on an origin');
+  });
+
+  it('names at most five foreign fields, quoted and escaped', () => {
+    const client = Object.fromEntries(['jwks', 'scope', 'a\nb', 'x'.repeat(100), 'e', 'f', 'g'].map((k) => [k, 1]));
+    const message = refusal(client);
+    expect(message).toContain('"jwks", "scope", "a\\nb"');
+    expect(message).toContain('and 2 more');
+    expect(message).not.toContain('x'.repeat(65));
+  });
+
+  it('refuses caller metadata larger than the request cap with 413', () => {
+    // Prepare: 20 redirect URIs of ~2000 characters each, every one valid on its own
+    const client = { redirect_uris: Array.from({ length: 20 }, (_, i) => `https://app.example.com/${i}/${'p'.repeat(1990)}`) };
+
+    // Act + Assess
+    count('examples');
+    expect(() => applyMetadataPolicy(target, client)).toThrow(PayloadTooLargeError);
+    expect(JSON.stringify(client).length).toBeGreaterThan(MAX_REQUEST_BODY_BYTES);
+  });
+});
+
+describe('assertRecordFits', () => {
+  const sized = (bytes: number) => ({ client_name: 'x'.repeat(bytes - '{"client_name":""}'.length) });
+
+  it('accepts metadata up to the room left beside the provider\'s answer, and refuses one byte more', () => {
+    const room = MAX_SECRET_BYTES - RESERVED_RECORD_BYTES;
+    expect(() => assertRecordFits(sized(room))).not.toThrow();
+    expect(() => assertRecordFits(sized(room + 1))).toThrow(InvalidClientMetadataError);
+  });
+
+  it('is applied to the target\'s own metadata too, before anything is registered', () => {
+    const huge = { clientMetadata: { tos_uri: `https://x.example/${'t'.repeat(MAX_SECRET_BYTES)}` }, callerMetadata: [], allowedRedirectOrigins: [] };
+    expect(() => applyMetadataPolicy(huge, undefined)).toThrow(/Secrets Manager/);
+  });
+});
