@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { TARGET_NAME } from '../../core/config/targetConfig.js';
 import { InvalidRequestError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { emitMetrics } from '../../core/metrics.js';
 import { type CanaryResult, runCanary } from '../../core/useCases/runCanary.js';
 import type { Runtime } from '../runtime.js';
 
@@ -11,31 +12,32 @@ export const scheduleInputSchema = z.object({
   target: z.optional(z.string().check(z.regex(TARGET_NAME))),
 });
 
+/** The `Target` dimension of the metrics for a schedule input that names no usable target. */
+export const INVALID_SCHEDULE_TARGET = 'invalid-input';
+
 export function isScheduleEvent(event: unknown): event is { action: unknown } {
   return typeof event === 'object' && event !== null && 'action' in event;
 }
 
 /**
- * Runs the canary; a canary failure is logged and thrown so the invocation counts as failed and alarms.
- * Input no retry can fix is logged as an error and dropped, as for every other trigger.
+ * Runs the canary. Every failure, a malformed schedule input or an unknown target included (the
+ * schedule is configuration: no retry fixes it), is logged as `canary failed` and thrown, so the
+ * invocation fails and alarms.
  */
-export async function handleSchedule(
-  event: unknown,
-  runtime: Runtime,
-  logger: Logger,
-): Promise<CanaryResult | { status: 'dropped'; error: string }> {
+export async function handleSchedule(event: unknown, runtime: Runtime, logger: Logger): Promise<CanaryResult> {
   const parsed = scheduleInputSchema.safeParse(event);
   if (!parsed.success) {
-    logger.error('schedule input dropped: expected {"action":"canary","target"?}');
-    return { status: 'dropped', error: 'invalid_request' };
+    const error = new InvalidRequestError('schedule input must be {"action":"canary","target"?} with a valid target name');
+    emitMetrics(logger, { Target: INVALID_SCHEDULE_TARGET }, {
+      CanarySuccess: { value: 0, unit: 'Count' },
+      CanaryMisconfigured: { value: 1, unit: 'Count' },
+    });
+    logger.error('canary failed', { error });
+    throw error;
   }
   try {
     return await runCanary(parsed.data.target, await runtime.dependencies(logger));
   } catch (error) {
-    if (error instanceof InvalidRequestError) {
-      logger.error('schedule input dropped', { target: parsed.data.target, error });
-      return { status: 'dropped', error: error.code };
-    }
     logger.error('canary failed', { target: parsed.data.target, error });
     throw error;
   }

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { ClientMetadata, EndpointTarget } from '../../functions/core/config/targetConfig.js';
+import { NotSupportedError, UpstreamError } from '../../functions/core/errors.js';
+import type {
+  ClientCredentials,
+  ClientRegistration,
+  IdentityProvider,
+  ManagedClient,
+} from '../../functions/core/ports/IdentityProvider.js';
+
+interface Client {
+  clientSecret: string;
+  registrationAccessToken?: string;
+}
+
+type Operation = 'register' | 'deleteClient' | 'proveClientCredentials';
+
+/**
+ * An identity provider in memory that keeps its clients, issues RFC 7592 credentials only to targets
+ * for which `management` holds, answers `invalid_client` for a client it does not know (or a wrong
+ * secret), and records every call. `failNext` scripts failures per operation, in order.
+ */
+export class ScriptedIdentityProvider implements IdentityProvider {
+  readonly clients = new Map<string, Client>();
+  readonly registered: string[] = [];
+  readonly deleted: string[] = [];
+  readonly proved: string[] = [];
+  /** Every client_secret and registration access token issued (for leak scans). */
+  readonly issuedSecrets: string[] = [];
+  readonly #script: Record<Operation, Error[]> = { register: [], deleteClient: [], proveClientCredentials: [] };
+  #next = 0;
+
+  constructor(private readonly management: (target: EndpointTarget) => boolean = () => true) {}
+
+  failNext(operation: Operation, ...errors: Error[]): void {
+    this.#script[operation].push(...errors);
+  }
+
+  async register(target: EndpointTarget, metadata: ClientMetadata, _initialAccessToken: string): Promise<ClientRegistration> {
+    this.#fail('register');
+    const clientId = `client-${++this.#next}`;
+    const client: Client = { clientSecret: randomBytes(24).toString('base64url') };
+    const managed = this.management(target);
+    if (managed) client.registrationAccessToken = randomBytes(24).toString('base64url');
+    this.clients.set(clientId, client);
+    this.issuedSecrets.push(client.clientSecret, ...(client.registrationAccessToken ? [client.registrationAccessToken] : []));
+    this.registered.push(clientId);
+    return {
+      client_id: clientId,
+      client_secret: client.clientSecret,
+      registration_access_token: client.registrationAccessToken,
+      registration_client_uri: managed ? `${target.registrationEndpoint}/${clientId}` : undefined,
+      token_endpoint_auth_method: 'client_secret_basic',
+      metadata: { ...metadata },
+    };
+  }
+
+  async updateClient(): Promise<ClientRegistration> {
+    throw new NotSupportedError('the scripted provider does not update clients');
+  }
+
+  async deleteClient(_target: EndpointTarget, client: ManagedClient): Promise<'deleted' | 'absent'> {
+    this.#fail('deleteClient');
+    if (!client.registration_client_uri || !client.registration_access_token) {
+      throw new NotSupportedError('client deletion needs RFC 7592');
+    }
+    const clientId = client.registration_client_uri.split('/').pop() ?? '';
+    const known = this.clients.get(clientId);
+    if (!known) return 'absent';
+    if (known.registrationAccessToken !== client.registration_access_token) {
+      throw new UpstreamError('identity provider answered 401 to client deletion (invalid_token)', 401);
+    }
+    this.clients.delete(clientId);
+    this.deleted.push(clientId);
+    return 'deleted';
+  }
+
+  async proveClientCredentials(_tokenEndpoint: string, credentials: ClientCredentials): Promise<void> {
+    this.#fail('proveClientCredentials');
+    this.proved.push(credentials.client_id);
+    if (this.clients.get(credentials.client_id)?.clientSecret !== credentials.client_secret) {
+      throw new UpstreamError('identity provider answered 401 to token request (invalid_client)', 401);
+    }
+  }
+
+  #fail(operation: Operation): void {
+    const error = this.#script[operation].shift();
+    if (error) throw error;
+  }
+}
