@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { DcrError, TemporarilyUnavailableError } from '../functions/core/errors.js';
-import { scrubSecrets } from '../functions/core/logger.js';
+import { scrubSecrets } from '../functions/core/redaction.js';
 import type { Command, CommandContext, OptionSpec, OptionValues } from './command.js';
 import { COMMANDS } from './commands.js';
 import { createCliContext } from './cliContext.js';
@@ -101,6 +101,7 @@ function describeFailure(error: unknown): { code: string; message: string; retry
 
 /** Runs one command line; resolves to the exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // Every line goes through the same scrub as the logs: remembered values and credential patterns.
   const print = (stream: Writable, text: string) => stream.write(`${scrubSecrets(text)}\n`);
   let json = argv.includes('--json');
   let context: (CommandContext & { close?(): void }) | undefined;
@@ -146,7 +147,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
     context = io.context ? io.context(globals) : createCliContext(globals, io.env, io.stderr);
     const output = await command.run(context, values, args);
-    print(io.stdout, json ? JSON.stringify(output.json, null, 2) : output.human);
+    const rendered = json ? JSON.stringify(output.json, null, 2) : output.human;
+    // `--reveal` asks for secret values: the one output printed as is. Everything else is scrubbed.
+    if (command.options.reveal && values.reveal === true) io.stdout.write(`${rendered}\n`);
+    else print(io.stdout, rendered);
     return EXIT_CODES.ok;
   } catch (error) {
     const exitCode = error instanceof UsageError ? EXIT_CODES.badInput : exitCodeFor(error);

@@ -1,5 +1,6 @@
 import { ConfigurationError } from './errors.js';
-import { rememberSecret } from './logger.js';
+import { MAX_CREDENTIAL_LENGTH } from './limits.js';
+import { rememberSecret } from './redaction.js';
 import type { SecretStore } from './ports/SecretStore.js';
 
 interface CachedToken {
@@ -39,8 +40,25 @@ export class InitialAccessTokens {
     const token = parseInitialAccessToken(secret.value);
     if (!token) throw new ConfigurationError(`initial access token secret ${secretId} holds no token`);
     rememberSecret(token, { pin: true });
+    checkInitialAccessToken(token, secretId);
     this.#cache.set(secretId, { token, expiresAt: this.now() + this.ttlMs });
     return token;
+  }
+}
+
+// Visible ASCII only: a control character (a line break) or a space cannot go into an Authorization
+// header, and the HTTP client's error for it would print the header value, token included.
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
+/** Refuses a token no header can carry, naming the secret and never the value. */
+export function checkInitialAccessToken(token: string, secretId: string): void {
+  if (token.length > MAX_CREDENTIAL_LENGTH) {
+    throw new ConfigurationError(`initial access token secret ${secretId} holds a token longer than ${MAX_CREDENTIAL_LENGTH} characters`);
+  }
+  if (!HEADER_SAFE.test(token)) {
+    throw new ConfigurationError(
+      `initial access token secret ${secretId} holds a token with control characters, spaces or non-ASCII characters`,
+    );
   }
 }
 

@@ -1,54 +1,24 @@
 /**
  * Structured JSON logger that redacts secret material by construction:
- * - any field whose key names a secret (client_secret, *token, authorization, …) is replaced, at any depth;
- * - every secret value the service has handled (registered with `rememberSecret`) is scrubbed from the
- *   final line, so it cannot leak through an error message or an upstream description either.
+ * - any field whose key names a secret (client_secret, *token, authorization, private_key_jwk, …) is
+ *   replaced, at any depth, and so are a JWK's private members;
+ * - the final line goes through `scrubSecrets` (functions/core/redaction.ts): every secret value the
+ *   process has handled and anything shaped like a credential (`Bearer …`, `"client_secret":"…"`,
+ *   a JWT) is replaced, so nothing leaks through an error message or an upstream description either.
  */
+import { REDACTED, SECRET_KEY, scrubSecrets } from './redaction.js';
+
+export { rememberSecret, scrubSecrets } from './redaction.js';
+
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type LogSink = (line: string) => void;
 
 const LEVELS: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
-// Keys ending in secret/token (client_secret, registration_access_token, initialAccessToken, …);
-// `token_endpoint` or `client_secret_expires_at` are not secrets and stay visible.
-const SECRET_KEY = /(secret|token|password|authorization)$/i;
-const REDACTED = '[REDACTED]';
-const MAX_REMEMBERED = 512;
-const MIN_SECRET_LENGTH = 6;
-
-// Insertion order is recency: the least recently handled value is evicted first.
-const remembered = new Set<string>();
-// Long-lived values (initial access tokens) are never evicted by a flood of newer client secrets.
-const pinned = new Set<string>();
-
-/**
- * Registers a secret value so that no later log line can contain it. The most recent 512 values are
- * kept; `pin` keeps a value for the life of the container.
- */
-export function rememberSecret(value: string | undefined, options: { pin?: boolean } = {}): void {
-  if (!value || value.length < MIN_SECRET_LENGTH) return;
-  if (options.pin) {
-    pinned.add(value);
-    return;
-  }
-  if (pinned.has(value)) return;
-  remembered.delete(value);
-  if (remembered.size >= MAX_REMEMBERED) {
-    const oldest = remembered.values().next().value;
-    if (oldest !== undefined) remembered.delete(oldest);
-  }
-  remembered.add(value);
-}
-
-/** Replaces every remembered secret value in a string. */
-export function scrubSecrets(text: string): string {
-  let out = text;
-  for (const secrets of [pinned, remembered]) {
-    for (const secret of secrets) {
-      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    }
-  }
-  return out;
-}
+// SECRET_KEY: keys ending in secret/token/… (client_secret, registration_access_token, initialAccessToken);
+// `token_endpoint` or `client_secret_expires_at` are not secrets and stay visible. A private key is
+// redacted whatever its type (a JWK object), a JWK's private members wherever a JWK is logged.
+const PRIVATE_KEY = /private_?key(_?jwk)?$/i;
+const JWK_PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']);
 
 function serializeError(error: Error): Record<string, unknown> {
   const fields: Record<string, unknown> = { name: error.name, message: error.message };
@@ -61,10 +31,10 @@ function serializeError(error: Error): Record<string, unknown> {
   return fields;
 }
 
-function replacer(key: string, value: unknown): unknown {
-  if (key && SECRET_KEY.test(key) && typeof value === 'string') {
-    return REDACTED;
-  }
+function replacer(this: unknown, key: string, value: unknown): unknown {
+  if (key && typeof value === 'string' && SECRET_KEY.test(key)) return REDACTED;
+  if (key && typeof value === 'object' && value !== null && PRIVATE_KEY.test(key)) return REDACTED;
+  if (JWK_PRIVATE_MEMBERS.has(key) && typeof value === 'string' && (this as { kty?: unknown } | null)?.kty !== undefined) return REDACTED;
   if (value instanceof Error) return serializeError(value);
   return value;
 }

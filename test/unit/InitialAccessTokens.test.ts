@@ -4,6 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerSecretStore } from '../../functions/core/aws/SecretsManagerSecretStore.js';
 import { ConfigurationError } from '../../functions/core/errors.js';
 import { InitialAccessTokens, parseInitialAccessToken } from '../../functions/core/InitialAccessTokens.js';
+import { MAX_CREDENTIAL_LENGTH } from '../../functions/core/limits.js';
+import { scrubSecrets } from '../../functions/core/redaction.js';
 
 const secretsManager = mockClient(SecretsManagerClient);
 const answer = (SecretString: string) => ({ SecretString, ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:iat', Name: 'iat' });
@@ -49,6 +51,49 @@ describe('InitialAccessTokens', () => {
     await expect(tokens.get('missing')).rejects.toThrow(ConfigurationError);
     secretsManager.on(GetSecretValueCommand).resolves(answer('{"initialAccessToken":""}'));
     await expect(tokens.get('empty')).rejects.toThrow('holds no token');
+  });
+});
+
+describe('InitialAccessTokens refusing a token no header can carry', () => {
+  beforeEach(() => secretsManager.reset());
+
+  it.each([
+    ['a line break', 'first-half-of-token\nsecond-half-of-token'],
+    ['a carriage return', 'first-half-of-token\rsecond-half-of-token'],
+    ['a NUL', 'first-half-of-token\u0000second-half'],
+    ['a space', 'first-half-of-token second-half'],
+    ['a non-ASCII character', 'first-half-of-token\u00e9second-half'],
+    ['a JSON value with a tab', JSON.stringify({ initialAccessToken: 'first-half-of-token\tsecond-half' })],
+  ])('%s: a configuration error naming the secret id, never the value', async (_, value) => {
+    // Prepare
+    secretsManager.on(GetSecretValueCommand).resolves(answer(value));
+    const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})));
+
+    // Act
+    const error = await tokens.get('dcr/iat/broken').catch((e: unknown) => e as Error);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain('dcr/iat/broken');
+    expect(error.message).toMatch(/control characters, spaces or non-ASCII/);
+    for (const text of [error.message, error.stack ?? '', String(error)]) expect(text).not.toContain('first-half-of-token');
+    // The value was remembered before it was refused, so no later output can print it either.
+    expect(scrubSecrets(`echo ${value}`)).not.toContain('first-half-of-token');
+  });
+
+  it('refuses an absurdly long token by its length, not its value', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves(answer('L'.repeat(MAX_CREDENTIAL_LENGTH + 1)));
+    const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})));
+    const error = await tokens.get('dcr/iat/long').catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toBe(`initial access token secret dcr/iat/long holds a token longer than ${MAX_CREDENTIAL_LENGTH} characters`);
+  });
+
+  it('accepts a token exactly at the limit, and trims the line break an editor leaves at the end', async () => {
+    const atLimit = 'a'.repeat(MAX_CREDENTIAL_LENGTH);
+    secretsManager.on(GetSecretValueCommand).resolves(answer(`${atLimit}\n`));
+    const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})));
+    expect(await tokens.get('dcr/iat/ok')).toBe(atLimit);
   });
 });
 

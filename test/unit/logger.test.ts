@@ -54,6 +54,44 @@ describe('Logger', () => {
     expect(lines[0]).toContain('refused [REDACTED]');
   });
 
+  it('redacts a private key object and the private members of any JWK it logs', () => {
+    // Prepare
+    const { lines, logger } = capture();
+
+    // Act
+    logger.info('x', {
+      private_key_jwk: { kty: 'RSA', n: 'public-n', d: 'private-d-value' },
+      jwks: { keys: [{ kty: 'EC', x: 'public-x', d: 'ec-private-value' }] },
+      point: { d: 'not-a-jwk-member' },
+    });
+
+    // Assess
+    const line = JSON.parse(lines[0] ?? '');
+    expect(line).toMatchObject({
+      private_key_jwk: '[REDACTED]',
+      jwks: { keys: [{ kty: 'EC', x: 'public-x', d: '[REDACTED]' }] },
+    });
+    expect(lines[0]).not.toContain('private-d-value');
+    expect(lines[0]).not.toContain('ec-private-value');
+  });
+
+  it('redacts credentials in free text it was never told about (a fresh container)', () => {
+    // Prepare
+    const { lines, logger } = capture();
+    const echoed = 'never-remembered-rat-0001';
+
+    // Act
+    logger.warn('identity provider said', {
+      description: `Bearer ${echoed}`,
+      body: JSON.stringify({ registration_access_token: echoed, note: `client_secret=${echoed}` }),
+      error: new Error(`refused {"client_secret":"${echoed}"}`),
+    });
+
+    // Assess
+    expect(lines[0]).not.toContain(echoed);
+    expect(JSON.parse(lines[0] ?? '').description).toBe('Bearer [REDACTED]');
+  });
+
   it('drops lines below the threshold', () => {
     const lines: string[] = [];
     new Logger({ sink: (line) => lines.push(line), level: 'WARN' }).info('quiet');

@@ -6,6 +6,7 @@ import {
   UpstreamError,
 } from '../../functions/core/errors.js';
 import { classifyUpstreamFailure, parseErrorBody, parseRetryAfter } from '../../functions/core/idp/upstreamResponse.js';
+import { MAX_QUOTED_DESCRIPTION } from '../../functions/core/limits.js';
 import { rememberSecret } from '../../functions/core/logger.js';
 
 describe('classifyUpstreamFailure', () => {
@@ -56,5 +57,35 @@ describe('parseErrorBody', () => {
       error: 'invalid_client',
       error_description: 'token [REDACTED] is bad',
     });
+  });
+
+  it('quotes a description short, on one line, without control or bidi characters', () => {
+    const body = JSON.stringify({ error: 'invalid_request\r\nX-Injected: 1', error_description: `line one\nline two\u202e${'y'.repeat(1000)}` });
+    const parsed = parseErrorBody(body);
+    expect(parsed.error).toBe('invalid_request X-Injected: 1');
+    expect(parsed.error_description).toMatch(/^line one line two y+…$/);
+    expect(parsed.error_description).toHaveLength(MAX_QUOTED_DESCRIPTION);
+  });
+
+  it.each([
+    ['an echoed Authorization header', (t: string) => `Authorization: Bearer ${t} is not valid`],
+    ['a JSON field', (t: string) => `bad request {"registration_access_token":"${t}"}`],
+    ['a form field', (t: string) => `client_id=abc&client_secret=${t}`],
+    ['a JWT', () => 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.fresh-jwt-signature'],
+  ])('redacts %s this process never read, in the description and in the error code', (_, echo) => {
+    const token = 'fresh-container-token-42';
+    const parsed = parseErrorBody(JSON.stringify({ error: echo(token), error_description: echo(token) }));
+    const error = classifyUpstreamFailure(400, parsed, null, 'registration');
+    for (const text of [parsed.error, parsed.error_description, error.message]) {
+      expect(text).toContain('[REDACTED]');
+      expect(text).not.toContain(token);
+      expect(text).not.toContain('fresh-jwt-signature');
+    }
+  });
+
+  it('quotes nothing from a body that is not a JSON object', () => {
+    expect(parseErrorBody('Authorization: Bearer plain-text-echo')).toEqual({});
+    expect(parseErrorBody('null')).toEqual({});
+    expect(parseErrorBody('"Bearer x"')).toEqual({});
   });
 });

@@ -17,6 +17,7 @@ import {
 } from '../ports/SecretStore.js';
 import type { SecretVersions } from '../ports/SecretVersions.js';
 import { classifyAwsError } from './classifyAwsError.js';
+import { rememberSecretsIn } from '../redaction.js';
 
 const ABSENT = new Set(['ResourceNotFoundException']);
 
@@ -108,6 +109,7 @@ export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
         new PutSecretValueCommand({ SecretId: secretId, SecretString: value, ClientRequestToken: clientRequestToken, VersionStages: stages }),
       );
     } catch (error) {
+      if ((error as Error).name === 'ResourceExistsException') throw new SecretAlreadyExistsError(secretId);
       throw classifyAwsError(error, 'writing a secret version');
     }
   }
@@ -134,6 +136,8 @@ export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
         new GetSecretValueCommand({ SecretId: secretId, VersionId: version.versionId, VersionStage: version.stage }),
       );
       if (out.SecretString === undefined || !out.ARN || !out.Name) return undefined;
+      // Every secret read is remembered, so no later output of this container can repeat it.
+      rememberSecretsIn(out.SecretString);
       return { arn: out.ARN, name: out.Name, value: out.SecretString, versionId: out.VersionId };
     } catch (error) {
       if (ABSENT.has((error as Error).name) || isScheduledForDeletion(error)) return undefined;

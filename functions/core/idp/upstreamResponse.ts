@@ -5,7 +5,8 @@ import {
   TemporarilyUnavailableError,
   UpstreamError,
 } from '../errors.js';
-import { scrubSecrets } from '../logger.js';
+import { MAX_QUOTED_DESCRIPTION } from '../limits.js';
+import { quoteSafely } from '../redaction.js';
 
 const METADATA_ERRORS = new Set([
   'invalid_client_metadata',
@@ -15,23 +16,30 @@ const METADATA_ERRORS = new Set([
 ] as const);
 type MetadataErrorCode = typeof METADATA_ERRORS extends Set<infer T> ? T : never;
 
-const MAX_DESCRIPTION = 500;
+// OAuth error codes are short ASCII words (RFC 6749 §5.2); anything longer is not one.
+const MAX_ERROR_CODE = 64;
 
 export interface UpstreamErrorBody {
   error?: string;
   error_description?: string;
 }
 
-/** Reads `error` / `error_description` from an OAuth error body, trimmed and scrubbed; tolerates non-JSON. */
+/**
+ * Reads `error` / `error_description` from an OAuth error body, as we may quote them: one line,
+ * credentials redacted, short (MAX_QUOTED_DESCRIPTION). Nothing else of the body is ever quoted, and a
+ * body that is not JSON is not quoted at all.
+ */
 export function parseErrorBody(text: string): UpstreamErrorBody {
+  let body: unknown;
   try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const clean = (value: unknown) =>
-      typeof value === 'string' ? scrubSecrets(value.replace(/[\u0000-\u001f]/g, ' ')).slice(0, MAX_DESCRIPTION) : undefined;
-    return { error: clean(body.error), error_description: clean(body.error_description) };
+    body = JSON.parse(text);
   } catch {
     return {};
   }
+  if (typeof body !== 'object' || body === null) return {};
+  const { error, error_description } = body as Record<string, unknown>;
+  const quote = (value: unknown, max: number) => (typeof value === 'string' ? quoteSafely(value, max) || undefined : undefined);
+  return { error: quote(error, MAX_ERROR_CODE), error_description: quote(error_description, MAX_QUOTED_DESCRIPTION) };
 }
 
 /** Seconds to wait from a Retry-After header (delta-seconds or HTTP date), bounded to [1, 300]. */
