@@ -79,7 +79,7 @@ export function createCliContext(
       const store = context.secrets();
       // With EVENT_BUS_NAME set, the CLI announces outcomes (ClientRegistered, …) as the function does.
       adapters ??= settingsAdapters(settings, store, () => (eventsClient ??= new EventBridgeClient(clientConfig)));
-      return { ...adapters, config: await context.config(), secrets: store, logger };
+      return { ...adapters, config: await context.config(), secrets: store, secretVersions: store, logger };
     },
     close() {
       secretsClient?.destroy();

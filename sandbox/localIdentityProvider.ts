@@ -16,6 +16,8 @@ export interface LocalIdentityProviderOptions {
    * cannot manage clients: it issues no registration access token or client URI. Default on.
    */
   registrationManagement?: boolean;
+  /** RFC 7592 §2.2 allows a new registration access token on every update; races are sharper with it. Default off. */
+  rotateRegistrationAccessToken?: boolean;
 }
 
 export interface LocalIdentityProvider {
@@ -83,7 +85,7 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
         issueRegistrationAccessToken: management,
         policies: { [SALESFORCE_POLICY]: salesforceCompatPolicy, [ROTATE_POLICY]: rotateSecretOnUpdate },
       },
-      registrationManagement: { enabled: management, rotateRegistrationAccessToken: false },
+      registrationManagement: { enabled: management, rotateRegistrationAccessToken: options.rotateRegistrationAccessToken ?? false },
     },
   };
   const provider = new Provider(issuer, configuration);

@@ -26,7 +26,9 @@ export interface RegisteredRecord extends Omit<ClientRegistration, 'metadata'> {
   unconfirmed_attempts?: string[];
   /** Set by a secret rotation (RFC 7592 PUT). */
   rotated_at?: string;
-  /** The last rotation request handled, so a redelivered request does not rotate twice. */
+  /** The rotation requests handled, newest first (bounded): a redelivered request does not rotate twice. */
+  rotation_request_ids?: string[];
+  /** Written by earlier versions: the last rotation request handled. Still honoured when read. */
   last_rotation_request_id?: string;
 }
 

@@ -2,8 +2,11 @@ import { Agent, createServer, type IncomingMessage, request as httpRequest, type
 import type { AddressInfo, Socket } from 'node:net';
 
 export type FaultKind = '429' | '500' | '503' | 'reset' | 'stall';
-/** `lost`: forwarded to the upstream, which acts on it, but the answer never reaches the client. */
-export type RuleFault = FaultKind | 'lost';
+/**
+ * `lost`: forwarded to the upstream, which acts on it, but the answer never reaches the client.
+ * `validation`: a 400 the upstream's protocol uses for a request it will never accept (AWS ValidationException).
+ */
+export type RuleFault = FaultKind | 'lost' | 'validation';
 
 export interface FaultPlan {
   /** Share of requests that get a fault, 0..1. */
@@ -52,7 +55,7 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  const counts: FaultProxy['counts'] = { forwarded: 0, '429': 0, '500': 0, '503': 0, reset: 0, stall: 0, lost: 0 };
+  const counts: FaultProxy['counts'] = { forwarded: 0, '429': 0, '500': 0, '503': 0, reset: 0, stall: 0, lost: 0, validation: 0 };
   const proxy: FaultProxy = { url: '', counts, enabled: true, close: async () => {} };
 
   const server = createServer((req, res) => {
@@ -75,8 +78,9 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
         timers.add(timer);
         return;
       }
-      const answer = plan.errorResponse(Number(fault));
-      res.writeHead(Number(fault), { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
+      const status = fault === 'validation' ? 400 : Number(fault);
+      const answer = plan.errorResponse(status);
+      res.writeHead(status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
     });
   });
   server.on('connection', (socket) => {
@@ -115,7 +119,7 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
 
 /** Error bodies as AWS JSON-protocol services send them, so the SDK classifies them as it would in AWS. */
 export function awsErrorResponse(status: number) {
-  const type = status === 429 ? 'ThrottlingException' : status === 503 ? 'ServiceUnavailable' : 'InternalFailure';
+  const type = status === 400 ? 'ValidationException' : status === 429 ? 'ThrottlingException' : status === 503 ? 'ServiceUnavailable' : 'InternalFailure';
   return {
     body: JSON.stringify({ __type: type, message: 'injected fault' }),
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { inject } from 'vitest';
-import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
+import { type LocalIdentityProvider, type LocalIdentityProviderOptions, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
 import { CLIENT_CREDENTIALS_CLIENT, putConfigParameter, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
 import { awsErrorResponse, type FaultKind, type FaultProxy, oauthErrorResponse, startFaultProxy } from './faultProxy.js';
 import { captureStdout } from './logCapture.js';
@@ -27,6 +27,8 @@ export interface ProxiedEnvironmentOptions {
   faults?: { rate: number; seed: number; kinds: FaultKind[]; stallMs: number };
   /** Function environment (timeouts, retries, claim settings). */
   functionEnv: Record<string, string>;
+  /** Options of the local identity provider behind the proxy (its profile stays `salesforce`). */
+  idp?: Omit<LocalIdentityProviderOptions, 'profile'>;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function startProxiedEnvironment(options: ProxiedEnvironmentOptions
   const motoEndpoint = inject('motoEndpoint');
   const direct = new SecretsManagerClient({ endpoint: motoEndpoint });
   const plan = options.faults ?? { rate: 0, seed: 1, kinds: [], stallMs: 3_000 };
-  const idp = await startLocalIdentityProvider({ profile: 'salesforce' });
+  const idp = await startLocalIdentityProvider({ ...options.idp, profile: 'salesforce' });
   const idpProxy = await startFaultProxy(idp.issuer, { ...plan, errorResponse: oauthErrorResponse });
   const motoProxy = await startFaultProxy(motoEndpoint, { ...plan, seed: plan.seed + 1, errorResponse: awsErrorResponse });
 

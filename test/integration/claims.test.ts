@@ -103,7 +103,7 @@ describe('the claim protocol', () => {
     expect(response.statusCode).toBe(503);
     expect(clientsOf(tenant)).toHaveLength(0);
     expect(await storedRecord(tenant)).toBeUndefined();
-    expect(logText()).toContain('deleted a client whose credentials could not be stored');
+    expect(logText()).toContain('deleted a client because its credentials could not be stored');
     expect([...env.idp.requests.keys()].filter((key) => key.startsWith('DELETE /services/oauth2/register/'))).toHaveLength(1);
 
     // And a retry once the store recovers registers exactly one client.

@@ -13,6 +13,9 @@ const CONFIGURATION_FAULTS = new Set([
   'EncryptionFailure',
   // No credentials at all (e.g. the CLI without a profile): retrying will not find any.
   'CredentialsProviderError',
+  // The request itself is refused (e.g. a SecretString over 64 KB): the same request fails again.
+  'ValidationException',
+  'InvalidParameterException',
 ]);
 
 /**

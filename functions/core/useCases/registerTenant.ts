@@ -1,12 +1,19 @@
 import { deterministicToken } from '../claimTokens.js';
+import { applyMetadataPolicy } from '../config/metadataPolicy.js';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import type { ClientMetadata } from '../config/targetConfig.js';
-import { InitialAccessTokenRejectedError, type TemporarilyUnavailableError } from '../errors.js';
-import type { ClientRegistration } from '../ports/IdentityProvider.js';
+import {
+  DcrError,
+  InitialAccessTokenRejectedError,
+  TemporarilyUnavailableError,
+  UnusableRegistrationError,
+} from '../errors.js';
+import type { ClientRegistration, ManagedClient } from '../ports/IdentityProvider.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
 import { buildRegisteredRecord, parseSecretRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
+import { recordOrphanedClient } from './orphans.js';
 import { emitOutcome, failureDetail } from './outcomeEvents.js';
 import type { RegistrationOutcome, RegistrationRequest } from './registrationRequest.js';
 import { loadTarget } from './targets.js';
@@ -35,6 +42,8 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
   const base = { tenantId: request.tenantId, target: target.name, secretName };
   const log = deps.logger.child(base);
 
+  // The caller's metadata is checked before anything is claimed, read or sent (400 names the field).
+  const metadata = applyMetadataPolicy(target.config, request.client);
   // Read the IAT (usually cached) while claiming: a cold container saves a round trip.
   const initialAccessToken = deps.tokens.get(target.config.initialAccessTokenSecretId);
   initialAccessToken.catch(() => {}); // surfaced where it is awaited
@@ -43,12 +52,12 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
     return { ...base, clientId: claim.record.client_id, secretArn: claim.arn, status: 'exists' };
   }
 
-  const metadata: ClientMetadata = { ...target.config.clientMetadata, ...request.client };
   const unconfirmed: string[] = [];
   let registration: ClientRegistration;
   try {
     registration = await registerWithRetries(target, metadata, await initialAccessToken, { ...deps, logger: log }, unconfirmed);
   } catch (error) {
+    if (error instanceof UnusableRegistrationError) await removeUnusableClient(request.tenantId, target, error, { ...deps, logger: log });
     await releaseClaim(secretName, deps);
     throw error;
   }
@@ -58,8 +67,8 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
   try {
     await deps.secrets.put(secretName, JSON.stringify(record), deterministicToken('registered', claim.claimId));
   } catch (error) {
-    if (!(await holdsClient(secretName, registration.client_id, deps))) {
-      await deleteUnstoredClient(target, registration, { ...deps, logger: log });
+    if (!(await holdsClient(secretName, registration.client_id, error, { ...deps, logger: log }))) {
+      await deleteUnstoredClient(request.tenantId, target, registration, { ...deps, logger: log });
       await releaseClaim(secretName, deps);
       throw error;
     }
@@ -107,27 +116,58 @@ async function registerWithRetries(
   }
 }
 
-/** After a failed write, the write may still have landed (a lost response): look before undoing. */
-async function holdsClient(secretName: string, clientId: string, deps: UseCaseDependencies): Promise<boolean> {
+/**
+ * After a failed write, the write may still have landed (a lost answer): look before undoing. A look
+ * that fails too proves nothing, so nothing is undone: the claim stays (taken over once stale), the
+ * client is noted as a possible orphan, and the failure is retryable.
+ */
+async function holdsClient(secretName: string, clientId: string, writeError: unknown, deps: UseCaseDependencies): Promise<boolean> {
+  let stored: Awaited<ReturnType<UseCaseDependencies['secrets']['get']>>;
   try {
-    const stored = await deps.secrets.get(secretName);
-    const record = stored && parseSecretRecord(stored.value);
-    return record?.dcr_status === 'registered' && record.client_id === clientId;
-  } catch {
-    return false;
+    stored = await deps.secrets.get(secretName);
+  } catch (readError) {
+    deps.logger.error('stored credentials could not be confirmed (write and read-back failed); the client is kept', {
+      clientId,
+      possibleOrphan: 1,
+      error: readError,
+    });
+    throw new TemporarilyUnavailableError('storing the credentials could not be confirmed; retry later', 5, { cause: writeError });
   }
+  const record = stored && parseSecretRecord(stored.value);
+  return record?.dcr_status === 'registered' && record.client_id === clientId;
 }
 
-/** A client whose credentials could not be stored is useless: remove it, or leave a trace to find it. */
-async function deleteUnstoredClient(target: ResolvedTarget, registration: ClientRegistration, deps: UseCaseDependencies) {
-  try {
-    await withRetries(() => deps.idp.deleteClient(target.config, registration), deps.retry ?? DEFAULT_RETRY_POLICY);
-    deps.logger.warn('deleted a client whose credentials could not be stored', { clientId: registration.client_id });
-  } catch (error) {
-    deps.logger.error('orphaned client: registered but neither stored nor deleted', {
-      clientId: registration.client_id,
-      orphanedClient: 1,
+/** A client whose credentials could not be stored is useless: remove it, or record it as orphaned. */
+async function deleteUnstoredClient(tenantId: string, target: ResolvedTarget, registration: ClientRegistration, deps: UseCaseDependencies) {
+  await deleteOrRecord(tenantId, target, registration.client_id, registration, 'its credentials could not be stored', deps);
+}
+
+/** The provider created a client but its answer cannot be used: remove it, or record it as orphaned. */
+async function removeUnusableClient(tenantId: string, target: ResolvedTarget, error: UnusableRegistrationError, deps: UseCaseDependencies) {
+  const client = error.client;
+  if (!client) {
+    deps.logger.error('the provider answer was unusable and named no client; one may exist without a secret', {
+      possibleOrphan: 1,
       error,
     });
+    return;
+  }
+  await deleteOrRecord(tenantId, target, client.client_id, client, 'the provider answer was unusable', deps);
+}
+
+async function deleteOrRecord(
+  tenantId: string,
+  target: ResolvedTarget,
+  clientId: string,
+  client: ManagedClient,
+  why: string,
+  deps: UseCaseDependencies,
+): Promise<void> {
+  try {
+    await withRetries(() => deps.idp.deleteClient(target.config, client), deps.retry ?? DEFAULT_RETRY_POLICY);
+    deps.logger.warn(`deleted a client because ${why}`, { clientId });
+  } catch (error) {
+    const reason = error instanceof DcrError ? `${why}; deletion failed: ${error.code}` : `${why}; deletion failed`;
+    await recordOrphanedClient({ tenantId, target: target.name, clientId, reason }, deps);
   }
 }

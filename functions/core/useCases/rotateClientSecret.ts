@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { deterministicToken } from '../claimTokens.js';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import { NotFoundError, NotSupportedError, TemporarilyUnavailableError } from '../errors.js';
+import { ROTATION_HISTORY_SIZE } from '../limits.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
 import { parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome } from './outcomeEvents.js';
 import type { RegistrationOutcome } from './registrationRequest.js';
 import { loadTarget } from './targets.js';
+import { withTenantLease } from './tenantLease.js';
 import type { TenantRequest } from './tenantRequest.js';
 
 export type RotationOutcome = Omit<RegistrationOutcome, 'status'> & { status: 'rotated' };
@@ -15,8 +16,10 @@ export type RotationOutcome = Omit<RegistrationOutcome, 'status'> & { status: 'r
 /**
  * Obtains a new client secret by RFC 7592 PUT of the client's full metadata and stores it as a new
  * version (the old one stays AWSPREVIOUS); a rotated registration access token is stored too.
- * `requestId` makes a redelivered request a no-op. A PUT whose answer is lost is not retried: the
- * provider may already have replaced the secret, so the caller learns it must rotate again.
+ * Runs under the tenant's lease, so concurrent rotations and offboardings take turns. Every request id
+ * in the record's bounded history makes a redelivered request a no-op, in any order. A PUT whose
+ * answer is lost is not retried: the provider may already have replaced the secret, so the caller
+ * learns it must rotate again.
  */
 export async function rotateClientSecret(
   request: TenantRequest & { requestId?: string },
@@ -24,45 +27,77 @@ export async function rotateClientSecret(
 ): Promise<RotationOutcome> {
   const target = await loadTarget(request.target, deps);
   const secretName = secretNameFor(deps.config, target.name, request.tenantId);
+  const early = await readRotatable(secretName, request, target.name, deps);
+  if (alreadyHandled(early.record, request.requestId)) return outcomeOf(early, request, target.name, secretName);
+
+  return withTenantLease(secretName, 'rotate', deps, async () => {
+    // Read again under the lease: the turn before ours may have rotated or offboarded.
+    const current = await readRotatable(secretName, request, target.name, deps);
+    const outcome = outcomeOf(current, request, target.name, secretName);
+    if (alreadyHandled(current.record, request.requestId)) return outcome;
+    const { record } = current;
+
+    const { rotated, newSecret, tokenRotated } = await requestNewSecret(record, target, deps);
+    rotated.rotation_request_ids = rememberRequest(record, request.requestId);
+    delete rotated.last_rotation_request_id;
+    if (!newSecret && !tokenRotated) {
+      throw new NotSupportedError('the identity provider did not issue a new client secret on update; nothing was changed');
+    }
+    await storeRotated(secretName, rotated, deps);
+    if (!newSecret) {
+      throw new NotSupportedError('the identity provider rotated only the registration access token (stored), not the client secret');
+    }
+    deps.logger.info('client secret rotated', { tenantId: request.tenantId, target: target.name, clientId: record.client_id });
+    await emitOutcome(deps, 'ClientSecretRotated', { tenantId: request.tenantId, target: target.name, clientId: record.client_id, secretArn: current.arn });
+    return outcome;
+  });
+}
+
+async function readRotatable(secretName: string, request: TenantRequest, target: string, deps: UseCaseDependencies) {
   const stored = await deps.secrets.get(secretName);
   const record = stored && parseSecretRecord(stored.value);
   if (!stored || !record || record.dcr_status === 'offboarded') {
-    throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${target.name}`);
+    throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${target}`);
   }
   if (record.dcr_status === 'pending') {
     throw new TemporarilyUnavailableError(`a registration for tenant ${request.tenantId} is in progress`, 2);
   }
-  const outcome: RotationOutcome = {
-    tenantId: request.tenantId,
-    target: target.name,
-    clientId: record.client_id,
-    secretArn: stored.arn,
-    secretName,
-    status: 'rotated',
-  };
-  if (request.requestId && record.last_rotation_request_id === request.requestId) return outcome;
+  return { arn: stored.arn, record };
+}
 
-  const { rotated, newSecret, tokenRotated } = await requestNewSecret(record, target, deps);
-  rotated.last_rotation_request_id = request.requestId;
-  if (!newSecret && !tokenRotated) {
-    throw new NotSupportedError('the identity provider did not issue a new client secret on update; nothing was changed');
-  }
+function outcomeOf(current: { arn: string; record: RegisteredRecord }, request: TenantRequest, target: string, secretName: string): RotationOutcome {
+  return { tenantId: request.tenantId, target, clientId: current.record.client_id, secretArn: current.arn, secretName, status: 'rotated' };
+}
+
+function alreadyHandled(record: RegisteredRecord, requestId: string | undefined): boolean {
+  if (!requestId) return false;
+  return record.last_rotation_request_id === requestId || (record.rotation_request_ids ?? []).includes(requestId);
+}
+
+/** The newest request ids first, at most ROTATION_HISTORY_SIZE of them. */
+function rememberRequest(record: RegisteredRecord, requestId: string | undefined): string[] {
+  const earlier = record.rotation_request_ids ?? (record.last_rotation_request_id ? [record.last_rotation_request_id] : []);
+  return (requestId ? [requestId, ...earlier.filter((id) => id !== requestId)] : earlier).slice(0, ROTATION_HISTORY_SIZE);
+}
+
+/**
+ * The provider has replaced the secret: the new one must reach the store, or the stored credentials
+ * stop working. Every attempt writes the same version (one token), so a write that landed under a lost
+ * answer is a no-op when repeated; a failure after the last attempt is reported loudly.
+ */
+async function storeRotated(secretName: string, rotated: RegisteredRecord, deps: UseCaseDependencies): Promise<void> {
+  const token = randomUUID();
   try {
-    await deps.secrets.put(secretName, JSON.stringify(rotated), deterministicToken('rotated', request.requestId ?? randomUUID()));
+    await withRetries(() => deps.secrets.put(secretName, JSON.stringify(rotated), token), deps.retry ?? DEFAULT_RETRY_POLICY);
   } catch (error) {
     deps.logger.error('rotated credentials could not be stored; the stored secret may no longer work: rotate again', {
-      clientId: record.client_id,
+      clientId: rotated.client_id,
       secretName,
+      rotationUnstored: 1,
       error,
     });
     throw error;
   }
-  if (!newSecret) {
-    throw new NotSupportedError('the identity provider rotated only the registration access token (stored), not the client secret');
-  }
-  deps.logger.info('client secret rotated', { tenantId: request.tenantId, target: target.name, clientId: record.client_id });
-  await emitOutcome(deps, 'ClientSecretRotated', { tenantId: request.tenantId, target: target.name, clientId: record.client_id, secretArn: stored.arn });
-  return outcome;
 }
 
 /**

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { deterministicToken } from '../claimTokens.js';
+import { ConfigurationError, NotFoundError, OperationInProgressError } from '../errors.js';
+import { SecretAlreadyExistsError } from '../ports/SecretStore.js';
+import type { SecretVersions } from '../ports/SecretVersions.js';
+import { DEFAULT_CLAIM_OPTIONS } from './claim.js';
+import type { UseCaseDependencies } from './dependencies.js';
+
+/** The version stage that marks the head of a tenant secret's lease chain. */
+export const LEASE_STAGE = 'DCRLEASE';
+
+interface LeaseRecord {
+  dcr_lease: 'held' | 'released';
+  lease_id: string;
+  operation: string;
+  acquired_at: string;
+}
+
+export interface TenantLease {
+  /** Gives the lease back early (offboarding does, before it deletes the secret). Idempotent. */
+  release(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` while holding the tenant secret's mutation lease, so a rotation, an offboarding or a
+ * delete of one tenant never races another (docs/idempotency.md, "One mutation at a time").
+ *
+ * The lease is a chain of secret versions under the `DCRLEASE` stage, never AWSCURRENT, so consumers
+ * keep reading working credentials. Each link is written with `ClientRequestToken = hash(previous
+ * link)`: Secrets Manager keeps one value per token, so of all callers that saw the same head exactly
+ * one can append after it — a compare-and-set without a table. A held lease older than the claim's
+ * stale time belongs to an invocation that has ended and is taken over the same way.
+ *
+ * Waiters poll for up to the claim wait; then `OperationInProgressError` (409, retryable).
+ */
+export async function withTenantLease<T>(
+  secretName: string,
+  operation: string,
+  deps: UseCaseDependencies,
+  work: (lease: TenantLease) => Promise<T>,
+): Promise<T> {
+  const versions = requireVersions(deps);
+  const linkId = await acquire(secretName, operation, versions, deps);
+  let released = false;
+  const lease: TenantLease = {
+    async release() {
+      if (released) return;
+      released = true;
+      await releaseLink(secretName, linkId, operation, versions, deps);
+    },
+  };
+  try {
+    return await work(lease);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function acquire(secretName: string, operation: string, versions: SecretVersions, deps: UseCaseDependencies): Promise<string> {
+  const clock = () => (deps.now?.() ?? new Date()).getTime();
+  const { waitMs, pollMs, staleAfterMs } = deps.claim ?? DEFAULT_CLAIM_OPTIONS;
+  const deadline = clock() + waitMs;
+  for (;;) {
+    // The lease lives on the tenant's secret: none there, nothing to mutate.
+    if (!(await deps.secrets.get(secretName))) throw new NotFoundError(`no secret ${secretName}`);
+    const head = await versions.getVersion(secretName, { stage: LEASE_STAGE });
+    const held = head && parseLease(head.value);
+    const busy = held?.dcr_lease === 'held' && clock() - Date.parse(held.acquired_at) < staleAfterMs;
+    if (!busy) {
+      if (held?.dcr_lease === 'held') {
+        deps.logger.warn('took over a stale tenant lease; its invocation has ended', { secretName, staleOperation: held.operation });
+      }
+      const linkId = deterministicToken('lease', secretName, head?.versionId ?? 'genesis');
+      const value: LeaseRecord = { dcr_lease: 'held', lease_id: randomUUID(), operation, acquired_at: new Date(clock()).toISOString() };
+      try {
+        await versions.putVersion(secretName, JSON.stringify(value), linkId, [LEASE_STAGE]);
+        return linkId;
+      } catch (error) {
+        if (!(error instanceof SecretAlreadyExistsError)) throw error;
+        // Another caller appended after the same head first.
+      }
+    }
+    if (clock() + pollMs > deadline) {
+      throw new OperationInProgressError(`another operation on ${secretName} is in progress; try again shortly`);
+    }
+    await sleep(pollMs);
+  }
+}
+
+async function releaseLink(secretName: string, linkId: string, operation: string, versions: SecretVersions, deps: UseCaseDependencies) {
+  const value: LeaseRecord = { dcr_lease: 'released', lease_id: linkId, operation, acquired_at: new Date().toISOString() };
+  try {
+    await versions.putVersion(secretName, JSON.stringify(value), deterministicToken('lease', secretName, linkId), [LEASE_STAGE]);
+  } catch (error) {
+    deps.logger.warn('could not release the tenant lease; it is taken over once stale', { secretName, error });
+  }
+}
+
+function parseLease(value: string): LeaseRecord | undefined {
+  try {
+    const parsed = JSON.parse(value) as Partial<LeaseRecord>;
+    if ((parsed.dcr_lease === 'held' || parsed.dcr_lease === 'released') && typeof parsed.acquired_at === 'string') {
+      return parsed as LeaseRecord;
+    }
+  } catch {}
+  return undefined;
+}
+
+function requireVersions(deps: UseCaseDependencies): SecretVersions {
+  if (!deps.secretVersions) throw new ConfigurationError('tenant mutations need the SecretVersions port (version stages)');
+  return deps.secretVersions;
+}
