@@ -111,6 +111,11 @@ export const MALFORMED_REGISTRATIONS: MalformedRegistration[] = [
     expect: { client: { client_id: 'c1', registration_client_uri: URI }, neverShown: [SECRET, '0123'] },
   },
   {
+    name: 'a registration_access_token that is not ASCII (unsendable as Bearer) → unusable, client named without it',
+    body: json({ client_id: 'c1', client_secret: SECRET, registration_client_uri: URI, registration_access_token: 'rat-tökén-0123' }),
+    expect: { client: { client_id: 'c1', registration_client_uri: URI }, neverShown: [SECRET, 'tökén'] },
+  },
+  {
     name: 'a registration_client_uri that is not a URL → unusable, client named without it',
     body: json({ client_id: 'c1', client_secret: SECRET, registration_client_uri: 'not a url', registration_access_token: TOKEN }),
     expect: { client: { client_id: 'c1', registration_access_token: TOKEN }, neverShown: [SECRET, TOKEN] },

@@ -107,6 +107,24 @@ describe('HttpIdentityProvider', () => {
     });
   });
 
+  it('refuses to send a token with a line break or non-ASCII character, never quoting it (fetch\'s own header error would)', async () => {
+    // Prepare
+    const { calls, idp } = recordingFetch(() => new Response(null, { status: 204 }));
+    const client = { registration_client_uri: 'https://idp.example.com/reg/abc', registration_access_token: 'rat-line\nInjected: 1' };
+
+    // Act
+    const registration = await idp.register(target, {}, 'iat-line\nInjected: 1').catch((caught: Error) => caught);
+    const deletion = await idp.deleteClient(target, client).catch((caught: Error) => caught);
+    const update = await idp.updateClient(target, { ...client, registration_access_token: 'rat-tökén' }, {}).catch((caught: Error) => caught);
+
+    // Assess
+    expect(registration).toMatchObject({ name: 'ConfigurationError', retryable: false });
+    expect(deletion).toMatchObject({ name: 'UpstreamError', retryable: false });
+    expect(update).toMatchObject({ name: 'UpstreamError', retryable: false });
+    for (const error of [registration, deletion, update] as Error[]) expect(`${error.message} ${String(error.cause)}`).not.toMatch(/line|Injected|tökén/);
+    expect(calls).toEqual([]);
+  });
+
   describe('bounded reads', () => {
     const client = { registration_client_uri: 'https://idp.example.com/reg/abc', registration_access_token: 'rat-value' };
 

@@ -1,5 +1,5 @@
 import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
-import { type DcrError, NotSupportedError, TemporarilyUnavailableError, UnusableRegistrationError, UpstreamError } from '../errors.js';
+import { ConfigurationError, type DcrError, NotSupportedError, TemporarilyUnavailableError, UnusableRegistrationError, UpstreamError } from '../errors.js';
 import { MAX_UPSTREAM_BODY_BYTES } from '../limits.js';
 import { rememberSecret } from '../logger.js';
 import type { ClientCredentials, ClientRegistration, IdentityProvider, ManagedClient } from '../ports/IdentityProvider.js';
@@ -36,7 +36,7 @@ export class HttpIdentityProvider implements IdentityProvider {
     const action = 'registration';
     const answer = await this.#exchange(target.registrationEndpoint, action, {
       method: 'POST',
-      headers: jsonHeaders(initialAccessToken),
+      headers: jsonHeaders(bearer(initialAccessToken, () => new ConfigurationError('the initial access token is not a printable ASCII string; refusing to send it'))),
       body: JSON.stringify(metadata),
     });
     if (answer.status !== 201 && answer.status !== 200) throw failure(answer, action);
@@ -52,9 +52,9 @@ export class HttpIdentityProvider implements IdentityProvider {
   }
 
   async updateClient(target: EndpointTarget, client: ManagedClient, metadata: Record<string, unknown>): Promise<ClientRegistration> {
-    const { uri, token } = managed(client, target, 'update');
+    const { uri, authorization } = managed(client, target, 'update');
     const action = 'client update';
-    const answer = await this.#exchange(uri, action, { method: 'PUT', headers: jsonHeaders(token), body: JSON.stringify(metadata) });
+    const answer = await this.#exchange(uri, action, { method: 'PUT', headers: jsonHeaders(authorization), body: JSON.stringify(metadata) });
     if (answer.status !== 200) throw managementFailure(answer, action);
     // The client exists already: an unusable answer is a plain upstream failure, never a reason to delete it.
     if (answer.tooLarge) throw new UpstreamError(`identity provider answered the ${action} with a body over ${this.#maxBodyBytes} bytes`, 200);
@@ -67,11 +67,11 @@ export class HttpIdentityProvider implements IdentityProvider {
   }
 
   async deleteClient(target: EndpointTarget, client: ManagedClient): Promise<'deleted' | 'absent'> {
-    const { uri, token } = managed(client, target, 'deletion');
+    const { uri, authorization } = managed(client, target, 'deletion');
     const action = 'client deletion';
     const answer = await this.#exchange(uri, action, {
       method: 'DELETE',
-      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+      headers: { accept: 'application/json', authorization },
     });
     if (answer.status === 204 || answer.status === 200) return 'deleted';
     if (answer.status === 404 || answer.status === 410) return 'absent';
@@ -114,6 +114,9 @@ export class HttpIdentityProvider implements IdentityProvider {
   }
 }
 
+// Printable ASCII, spaces only inside: what an Authorization header carries without error or ambiguity.
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
 interface Answer {
   status: number;
   /** Empty when the body was over the cap: the status alone classifies it. */
@@ -150,15 +153,24 @@ function managementFailure(answer: Answer, action: string): DcrError {
   return failure(answer, action);
 }
 
-function jsonHeaders(bearer: string): Record<string, string> {
-  return { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${bearer}` };
+function jsonHeaders(authorization: string): Record<string, string> {
+  return { 'content-type': 'application/json', accept: 'application/json', authorization };
+}
+
+/**
+ * `Bearer <token>`, refused before `fetch` sees it: its header error would quote the whole value
+ * (a token with a line break, say) into a message that gets logged.
+ */
+function bearer(token: string, refuse: () => DcrError): string {
+  if (!HEADER_SAFE.test(token)) throw refuse();
+  return `Bearer ${token}`;
 }
 
 /**
  * RFC 7592 calls need the client URI and registration access token the provider issued, and carry
  * that token: send them only to the configured provider's origin.
  */
-function managed(client: ManagedClient, target: EndpointTarget, action: string): { uri: string; token: string } {
+function managed(client: ManagedClient, target: EndpointTarget, action: string): { uri: string; authorization: string } {
   const uri = client.registration_client_uri;
   const token = client.registration_access_token;
   if (!uri || !token) {
@@ -173,5 +185,5 @@ function managed(client: ManagedClient, target: EndpointTarget, action: string):
   if (origin !== new URL(target.registrationEndpoint).origin) {
     throw new UpstreamError('registration_client_uri is not on the configured identity provider; refusing to send a token there');
   }
-  return { uri, token };
+  return { uri, authorization: bearer(token, () => new UpstreamError('the registration access token is not a printable ASCII string; refusing to send it')) };
 }

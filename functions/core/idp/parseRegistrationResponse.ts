@@ -11,6 +11,7 @@ const CLIENT_ID = /^[\x21-\x7e]+$/;
 // C0, DEL and C1 controls: a line break in a secret would end up split across a header or a log line.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const AUTH_METHOD = /^[\x21-\x7e]{1,255}$/;
+const BEARER_TOKEN = /^[\x21-\x7e]+$/;
 const QUOTED_PREFIX = 64;
 
 export interface AuthMethods {
@@ -40,7 +41,7 @@ export function parseRegistrationResponse(text: string, authMethods: AuthMethods
   const clientIdProblem = checkClientId(client_id);
   if (clientIdProblem) throw new UnusableRegistrationError(`identity provider answered with ${clientIdProblem}`);
   const id = client_id as string;
-  const token = credential(registration_access_token);
+  const token = credential(registration_access_token, { header: true });
   const uri = clientUri(registration_client_uri);
   const client: UnusableClient = {
     client_id: id,
@@ -101,12 +102,16 @@ function checkClientId(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A secret or token: absent (undefined or null), or a bounded string without control characters. */
-function credential(value: unknown): string | undefined | Problem {
+/**
+ * A secret or token: absent (undefined or null), or a bounded string without control characters;
+ * one sent as `Bearer` (`header`) must be printable ASCII too.
+ */
+function credential(value: unknown, options: { header?: boolean } = {}): string | undefined | Problem {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value === '') return new Problem('not a non-empty string');
   if (value.length > MAX_CREDENTIAL_LENGTH) return new Problem(`longer than ${MAX_CREDENTIAL_LENGTH} characters`);
   if (CONTROL.test(value)) return new Problem('containing control characters');
+  if (options.header && !BEARER_TOKEN.test(value)) return new Problem('not printable ASCII');
   return value;
 }
 
