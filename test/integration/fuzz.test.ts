@@ -1,6 +1,7 @@
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_REQUEST_BODY_BYTES } from '../../functions/core/limits.js';
 import { eventBridgeEvent, httpApiEvent } from '../../sandbox/lambdaEvents.js';
 import { leakedSecrets } from '../helpers/logCapture.js';
 import { type RegistrationEnvironment, startRegistrationEnvironment } from '../helpers/registrationEnvironment.js';
@@ -80,8 +81,14 @@ describe('malformed input reaches nothing', () => {
         const event = httpApiEvent({ method: 'POST', path: '/registrations', body: body.text, headers: extraHeaders });
         event.isBase64Encoded = body.base64;
         const response = await invokeCounting(event);
+        const answer = JSON.parse(response?.body ?? '{}');
+        if (Buffer.byteLength(body.text, body.base64 ? 'base64' : 'utf8') > MAX_REQUEST_BODY_BYTES) {
+          expect([response?.statusCode, answer.error]).toEqual([413, 'payload_too_large']);
+          return;
+        }
         expect(response?.statusCode).toBe(400);
-        expect(JSON.parse(response.body).error).toBe('invalid_request');
+        // A wrong field in `client` is refused by the target's metadata policy, the rest by the schema.
+        expect(['invalid_request', 'invalid_client_metadata']).toContain(answer.error);
       }),
       { numRuns: RUNS, seed: 20261123 },
     );
@@ -107,8 +114,6 @@ describe('malformed input reaches nothing', () => {
     const anyEvent = fc.oneof(
       badDetail.map((detail) => eventBridgeEvent('TenantOnboarded', detail)),
       fc.string().map((type) => eventBridgeEvent(type, { tenantId: 'valid-tenant' })),
-      fc.record({ action: fc.oneof(fc.string(), fc.integer()), target: fc.string() }),
-      fc.record({ action: fc.constant('canary'), target: badTarget }),
       // Secrets Manager rotation events with a bad token or step (the function refuses to rotate on them).
       fc.record({ SecretId: fc.string(), ClientRequestToken: fc.string({ maxLength: 31 }), Step: fc.constantFrom('createSecret', 'finishSecret') }),
       fc.record({ SecretId: fc.string(), ClientRequestToken: fc.uuid(), Step: fc.string().filter((step) => !step.endsWith('Secret')) }),
@@ -126,7 +131,10 @@ describe('malformed input reaches nothing', () => {
           expect(outcome.statusCode).toBeGreaterThanOrEqual(400);
           return;
         }
-        expect(outcome).toMatchObject({ status: 'dropped' });
+        // A detail whose `client` breaks the target's metadata policy fails terminally (not retried).
+        expect([{ status: 'dropped' }, { status: 'failed', error: 'invalid_client_metadata' }]).toContainEqual(
+          outcome?.status === 'failed' ? outcome : { status: outcome?.status },
+        );
         expect(env.logs.length).toBeGreaterThan(linesBefore);
       }),
       { numRuns: RUNS, seed: 20261124 },
@@ -134,6 +142,24 @@ describe('malformed input reaches nothing', () => {
 
     // Assess (whole run)
     expect(unhandled).toBe(0);
+    expect(totalRequests()).toBe(requestsBefore);
+  });
+
+  it('fails on every malformed canary schedule input (it is configuration: the invocation must alarm), calling nothing', async () => {
+    // Prepare
+    const requestsBefore = totalRequests();
+    const badSchedule = fc.oneof(
+      fc.record({ action: fc.oneof(fc.string(), fc.integer()), target: fc.string() }),
+      fc.record({ action: fc.constant('canary'), target: badTarget }),
+    );
+
+    // Act + Assess (per generated case)
+    await fc.assert(
+      fc.asyncProperty(badSchedule, async (event) => {
+        await expect(env.invoke(event)).rejects.toMatchObject({ code: expect.stringMatching(/^(invalid_request|server_error)$/) });
+      }),
+      { numRuns: 50, seed: 20261124 },
+    );
     expect(totalRequests()).toBe(requestsBefore);
   });
 });
