@@ -100,8 +100,8 @@ export class HttpIdentityProvider implements IdentityProvider {
     try {
       const response = await this.#fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([controller.signal, deadline]) });
       const body = await readBoundedBody(response, { maxBytes: this.#maxBodyBytes, controller, signal: deadline });
-      const retryAfter = response.headers.get('retry-after');
-      return body.tooLarge ? { status: response.status, text: '', tooLarge: true, retryAfter } : { status: response.status, text: body.text, tooLarge: false, retryAfter };
+      const text = body.tooLarge ? '' : body.text;
+      return { status: response.status, text, tooLarge: body.tooLarge, retryAfter: response.headers.get('retry-after') };
     } catch (error) {
       // A refused connection never reached the provider; a timeout or reset may have.
       const code = (error as { cause?: { code?: string } }).cause?.code;
