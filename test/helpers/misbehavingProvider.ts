@@ -1,5 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import { MALFORMED_REGISTRATIONS } from './malformedRegistrations.js';
 
 /** What the peer managed to hand to the kernel for one answer, and whether the client hung up first. */
@@ -15,6 +17,7 @@ export interface MisbehavingProvider {
   /** Base URL on 127.0.0.1. Paths:
    * - `/stream/{id}?bytes=N[&status=S][&declare=1]`: N bytes of JSON-ish filler, chunked (or with a
    *   declared Content-Length), written with backpressure so the peer itself never buffers much;
+   * - `/gzip/{id}?bytes=N`: N zero bytes, gzip-encoded on the fly (a decompression bomb: ~1000:1);
    * - `/drip/{id}`: the start of a 201 and then one byte every 20 ms, at most for 30 s;
    * - `/answer/{index}`: 201 with MALFORMED_REGISTRATIONS[index].body. */
   url: string;
@@ -33,6 +36,7 @@ export async function startMisbehavingProvider(): Promise<MisbehavingProvider> {
     const url = new URL(req.url ?? '/', 'http://peer');
     const [, kind, id = ''] = url.pathname.split('/');
     if (kind === 'stream') return stream(res, id, url.searchParams, streams);
+    if (kind === 'gzip') return gzip(res, id, Number(url.searchParams.get('bytes') ?? 0), streams);
     if (kind === 'drip') return drip(res, id, streams);
     if (kind === 'answer') return answer(res, Number(id));
     res.writeHead(404).end();
@@ -72,6 +76,24 @@ async function stream(res: ServerResponse, id: string, params: URLSearchParams, 
     if (!flushed) await drainOrClose(res);
   }
   if (!res.destroyed) res.end();
+}
+
+function gzip(res: ServerResponse, id: string, total: number, streams: Map<string, StreamRecord>): void {
+  const record = track(res, id, streams);
+  res.writeHead(201, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+  const zeros = Readable.from(
+    (function* () {
+      const chunk = Buffer.alloc(CHUNK.length);
+      for (let sent = 0; sent < total; sent += chunk.length) yield chunk;
+    })(),
+  );
+  const counted = zeros.pipe(createGzip());
+  counted.on('data', (chunk: Buffer) => (record.bytesFlushed += chunk.length));
+  counted.pipe(res);
+  res.once('close', () => {
+    zeros.destroy();
+    counted.destroy();
+  });
 }
 
 async function drip(res: ServerResponse, id: string, streams: Map<string, StreamRecord>): Promise<void> {

@@ -93,6 +93,16 @@ describe('a provider streaming a body without end', () => {
     console.info(`[figures] declared 50 MB: peer flushed ${record?.bytesFlushed} bytes before the socket closed`);
   });
 
+  it('counts decompressed bytes: a gzip answer inflating to 1 GB is stopped at the cap', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${peer.url}/gzip/bomb?bytes=${1024 * MB}`, { method: 'POST', signal: controller.signal });
+    const body = await readBoundedBody(response, { maxBytes: MAX_UPSTREAM_BODY_BYTES, controller });
+    await peer.streams.get('bomb')?.closed;
+    expect(body).toMatchObject({ tooLarge: true });
+    expect(peer.streams.get('bomb')?.finished).toBe(false);
+    console.info(`[figures] gzip bomb (1 GB inflated): client read ${body.bytesRead} inflated bytes; peer produced ${peer.streams.get('bomb')?.bytesFlushed} compressed bytes`);
+  });
+
   it('classifies an oversized 400 by its status, quoting nothing of it', async () => {
     const target = targetAt(`/stream/error400?bytes=${50 * MB}&status=400`);
     await expect(idp.register(target, {}, 'iat')).rejects.toMatchObject({ name: 'UpstreamError', upstreamStatus: 400 });
