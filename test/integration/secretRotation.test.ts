@@ -55,6 +55,28 @@ describe('the Secrets Manager rotation-function contract', () => {
     expect((await clientCredentialsToken(old.token_endpoint, old)).status).toBe(401);
   });
 
+  it('holds the tenant lease from createSecret to finishSecret: an HTTP rotation in between gets 409, after it rotates', async () => {
+    // Prepare
+    const created = JSON.parse((await env.invoke(httpApiEvent({ method: 'POST', path: '/registrations', body: '{"tenantId":"rotation-overlap","target":"rfc"}' }))).body);
+    const token = randomUUID();
+    const rotateByHttp = () => env.invoke(httpApiEvent({ method: 'POST', path: '/registrations/rfc/rotation-overlap/rotate' }));
+
+    // Act
+    await step(created.secretArn, token, 'createSecret');
+    const during = await rotateByHttp();
+    await step(created.secretArn, token, 'testSecret');
+    await step(created.secretArn, token, 'finishSecret');
+    const after = await rotateByHttp();
+
+    // Assess
+    expect(during.statusCode).toBe(409);
+    expect(JSON.parse(during.body).error).toBe('operation_in_progress');
+    expect(after.statusCode).toBe(200);
+    expect(puts(created.clientId)).toBe(2);
+    const current = await version(created.secretArn, { VersionStage: 'AWSCURRENT' });
+    expect((await clientCredentialsToken(current.token_endpoint, current)).status).toBe(200);
+  });
+
   it('refuses to rotate a secret that is not a registered client secret, such as the IAT', async () => {
     await expect(step(env.iatSecretIds.rfc7591, randomUUID(), 'createSecret')).rejects.toMatchObject({ code: 'server_error' });
   });

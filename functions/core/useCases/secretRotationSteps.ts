@@ -4,6 +4,7 @@ import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome } from './outcomeEvents.js';
 import { requestNewSecret } from './rotateClientSecret.js';
 import { loadTarget } from './targets.js';
+import { acquireTenantLease, releaseTenantLease } from './tenantLease.js';
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
@@ -27,7 +28,10 @@ export async function runRotationStep(request: RotationStepRequest, deps: UseCas
   const versions = deps.secretVersions;
   if (!versions) throw new ConfigurationError('secret rotation needs the SecretVersions port');
   const stages = await versions.versionStages(request.secretId);
-  if (stages[request.token]?.includes('AWSCURRENT')) return { step: request.step, status: 'already done' };
+  if (stages[request.token]?.includes('AWSCURRENT')) {
+    if (request.step === 'finishSecret') await releaseTenantLease(request.secretId, leaseOperation(request), deps);
+    return { step: request.step, status: 'already done' };
+  }
 
   const current = await versions.getVersion(request.secretId, { stage: 'AWSCURRENT' });
   const record = current && parseSecretRecord(current.value);
@@ -44,6 +48,8 @@ export async function runRotationStep(request: RotationStepRequest, deps: UseCas
   switch (request.step) {
     case 'createSecret': {
       if (await pending()) return { step: request.step, status: 'already done' };
+      // Held until finishSecret: an HTTP rotation in between would leave AWSPENDING a dead secret.
+      await acquireTenantLease(current.name, leaseOperation(request), deps);
       const { rotated, newSecret } = await requestNewSecret(record, target, deps);
       if (!newSecret) throw new NotSupportedError('the identity provider did not issue a new client secret on update');
       await versions.putVersion(request.secretId, JSON.stringify(rotated), request.token, ['AWSPENDING']);
@@ -62,11 +68,14 @@ export async function runRotationStep(request: RotationStepRequest, deps: UseCas
     case 'finishSecret': {
       const currentVersion = Object.entries(stages).find(([, labels]) => labels.includes('AWSCURRENT'))?.[0];
       await versions.promote(request.secretId, request.token, currentVersion);
+      await releaseTenantLease(current.name, leaseOperation(request), deps);
       await announce(record, target.name, current.arn, deps);
       return { step: request.step, status: 'done' };
     }
   }
 }
+
+const leaseOperation = (request: RotationStepRequest) => `secrets-manager-rotation:${request.token}`;
 
 async function announce(record: RegisteredRecord, target: string, secretArn: string, deps: UseCaseDependencies): Promise<void> {
   deps.logger.info('client secret rotated by Secrets Manager rotation', { tenantId: record.tenant_id, target, clientId: record.client_id });

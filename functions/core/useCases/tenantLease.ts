@@ -58,6 +58,24 @@ export async function withTenantLease<T>(
   }
 }
 
+/**
+ * Takes the lease for an operation that spans invocations (the Secrets Manager rotation steps); the
+ * same `operation` taking it again while it holds it gets it back. Returns the link to release.
+ */
+export function acquireTenantLease(secretName: string, operation: string, deps: UseCaseDependencies): Promise<string> {
+  return acquire(secretName, operation, requireVersions(deps), deps);
+}
+
+/** Releases the lease if `operation` holds it; a no-op otherwise (already released or taken over). */
+export async function releaseTenantLease(secretName: string, operation: string, deps: UseCaseDependencies): Promise<void> {
+  const versions = requireVersions(deps);
+  const head = await versions.getVersion(secretName, { stage: LEASE_STAGE });
+  const held = head && parseLease(head.value);
+  if (head?.versionId && held?.dcr_lease === 'held' && held.operation === operation) {
+    await releaseLink(secretName, head.versionId, operation, versions, deps);
+  }
+}
+
 async function acquire(secretName: string, operation: string, versions: SecretVersions, deps: UseCaseDependencies): Promise<string> {
   const clock = () => (deps.now?.() ?? new Date()).getTime();
   const { waitMs, pollMs, staleAfterMs } = deps.claim ?? DEFAULT_CLAIM_OPTIONS;
@@ -68,6 +86,7 @@ async function acquire(secretName: string, operation: string, versions: SecretVe
     const head = await versions.getVersion(secretName, { stage: LEASE_STAGE });
     const held = head && parseLease(head.value);
     const busy = held?.dcr_lease === 'held' && clock() - Date.parse(held.acquired_at) < staleAfterMs;
+    if (busy && held.operation === operation && head?.versionId) return head.versionId;
     if (!busy) {
       if (held?.dcr_lease === 'held') {
         deps.logger.warn('took over a stale tenant lease; its invocation has ended', { secretName, staleOperation: held.operation });
