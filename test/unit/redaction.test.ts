@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TemporarilyUnavailableError, UnusableRegistrationError } from '../../functions/core/errors.js';
+import { Logger } from '../../functions/core/logger.js';
+import { dispatch } from '../../functions/register/dispatch.js';
+import type { Runtime } from '../../functions/register/runtime.js';
 import { quoteSafely, redactError, rememberSecret, rememberSecretsIn, scrubSecrets } from '../../functions/core/redaction.js';
 
 const SECRET = 'Zx9-never-seen-before_value.0123456789';
@@ -141,5 +144,35 @@ describe('redactError', () => {
     const safe = redactError({ client_secret: 'object-thrown-secret' });
     expect(safe).toBeInstanceOf(Error);
     expect(`${safe.message}${safe.stack}`).not.toContain('object-thrown-secret');
+  });
+});
+
+describe('dispatch: what reaches the Lambda runtime', () => {
+  const event = { id: 'e-1', 'detail-type': 'TenantOnboarded', source: 'tenants', detail: { tenantId: 'acme' } };
+  const failingRuntime = (error: Error): Runtime => ({ logger: new Logger({ sink: () => {} }), dependencies: () => Promise.reject(error) });
+
+  it('still throws a retryable failure (so Lambda retries), redacted and without its cause', async () => {
+    // Prepare
+    rememberSecret('dispatch-remembered-iat');
+    const failure = new TemporarilyUnavailableError('provider echoed Bearer dispatch-fresh-rat', 2, { cause: new Error('dispatch-remembered-iat') });
+
+    // Act
+    const thrown = (await dispatch(event, failingRuntime(failure)).then(() => undefined, (e: unknown) => e)) as Error;
+
+    // Assess
+    expect(thrown).toBeInstanceOf(TemporarilyUnavailableError);
+    expect(thrown).toMatchObject({ code: 'temporarily_unavailable', retryable: true });
+    expect(thrown.cause).toBeUndefined();
+    const rendered = [thrown.message, thrown.stack, String(thrown), JSON.stringify(thrown)].join('\n');
+    expect(rendered).not.toContain('dispatch-fresh-rat');
+    expect(rendered).not.toContain('dispatch-remembered-iat');
+  });
+
+  it('redacts an unexpected fault such as the HTTP client refusing a header value', async () => {
+    rememberSecret('dispatch-header-iat', { pin: true });
+    const failure = new TypeError('Headers.append: "Bearer dispatch-header-iat" is an invalid header value.');
+    const thrown = (await dispatch(event, failingRuntime(failure)).then(() => undefined, (e: unknown) => e)) as Error;
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(`${thrown.message}${thrown.stack}`).not.toContain('dispatch-header-iat');
   });
 });
