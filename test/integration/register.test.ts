@@ -37,6 +37,8 @@ beforeAll(async () => {
       ...config.targets.default,
       registrationEndpoint: `http://127.0.0.1:${closedPort}/services/oauth2/register`,
     };
+    // Metadata the provider refuses can only come from configuration: the policy refuses a caller's.
+    config.targets['bad-pinned'] = { ...config.targets.default, clientMetadata: { redirect_uris: ['not a url'] } };
   });
 });
 
@@ -139,12 +141,12 @@ describe('POST /registrations', () => {
     const clientsBefore = env.salesforce.clientIds().length;
 
     // Act
-    const response = await env.invoke(post({ tenantId: 'bad-meta', client: { redirect_uris: ['not a url'] } }));
+    const response = await env.invoke(post({ tenantId: 'bad-meta', target: 'bad-pinned' }));
 
     // Assess
     expect(response.statusCode).toBe(400);
     expect(parse(response)).toEqual({ error: 'invalid_redirect_uri', error_description: 'redirect_uris must only contain valid uris' });
-    expect(await secretExists(`${env.prefix}default/bad-meta`)).toBe(false);
+    expect(await secretExists(`${env.prefix}bad-pinned/bad-meta`)).toBe(false);
     expect(env.salesforce.clientIds().length).toBe(clientsBefore);
   });
 
@@ -164,7 +166,7 @@ describe('POST /registrations', () => {
     ['no tenantId', { target: 'default' }],
     ['a malformed tenantId', { tenantId: '../../etc' }],
     ['an unknown target', { tenantId: 'acme', target: 'nope' }],
-    ['metadata of the wrong type', { tenantId: 'acme', client: { redirect_uris: 'https://x' } }],
+    ['client metadata that is not an object', { tenantId: 'acme', client: ['https://x'] }],
   ])('answers 400 invalid_request to %s without calling the provider', async (_, body) => {
     // Prepare
     const postsBefore = registrationPosts();

@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMetadataPolicy, assertRecordFits, fieldLabel, type MetadataPolicy } from '../../functions/core/config/metadataPolicy.js';
+import { serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
 import { CALLER_SETTABLE_FIELDS, type CallerSettableField } from '../../functions/core/config/targetConfig.js';
 import { InvalidClientMetadataError, PayloadTooLargeError } from '../../functions/core/errors.js';
 import { MAX_REQUEST_BODY_BYTES, MAX_SECRET_BYTES, RESERVED_RECORD_BYTES } from '../../functions/core/limits.js';
+import { Logger } from '../../functions/core/logger.js';
+import type { UseCaseDependencies } from '../../functions/core/useCases/dependencies.js';
+import { registerTenant } from '../../functions/core/useCases/registerTenant.js';
 
 const RUNS = 1000;
 /** Generated `client` objects handed to the policy, per property (reported in afterAll). */
@@ -33,7 +37,7 @@ const pinnedMetadata = fc.record(
     scope: fc.constant('api'),
   },
   { requiredKeys: [] },
-);
+) as fc.Arbitrary<MetadataPolicy['clientMetadata']>;
 
 const targetArb: fc.Arbitrary<MetadataPolicy> = fc.record({
   clientMetadata: pinnedMetadata,
@@ -323,5 +327,33 @@ describe('assertRecordFits', () => {
   it('is applied to the target\'s own metadata too, before anything is registered', () => {
     const huge = { clientMetadata: { tos_uri: `https://x.example/${'t'.repeat(MAX_SECRET_BYTES)}` }, callerMetadata: [], allowedRedirectOrigins: [] };
     expect(() => applyMetadataPolicy(huge, undefined)).toThrow(/Secrets Manager/);
+  });
+});
+
+describe('registerTenant applies the policy first', () => {
+  it('refuses foreign metadata before any secret read, claim or provider call', async () => {
+    // Prepare: every port records a call and fails it
+    const touched: string[] = [];
+    const port = (name: string) =>
+      new Proxy({}, { get: (_, method) => () => { touched.push(`${name}.${String(method)}`); throw new Error(`${name} must not be called`); } });
+    const deps = {
+      config: serviceConfigSchema.parse({
+        secretNamePrefix: 'dcr/',
+        defaultTarget: 'default',
+        targets: { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat' } },
+      }),
+      secrets: port('secrets'),
+      idp: port('idp'),
+      tokens: port('tokens'),
+      logger: new Logger({ sink: () => {} }),
+      events: { publish: async (type: string) => void touched.push(`events.${type}`) },
+    } as unknown as UseCaseDependencies;
+
+    // Act
+    const outcome = registerTenant({ tenantId: 'acme', client: { token_endpoint_auth_method: 'none' } }, deps);
+
+    // Assess
+    await expect(outcome).rejects.toThrow(/"token_endpoint_auth_method" may not be set/);
+    expect(touched).toEqual(['events.ClientRegistrationFailed']);
   });
 });

@@ -1,16 +1,21 @@
 import * as z from 'zod/mini';
 import { describeIssues } from '../config/serviceConfig.js';
-import { clientMetadataSchema, TARGET_NAME, TENANT_ID } from '../config/targetConfig.js';
+import { TARGET_NAME, TENANT_ID } from '../config/targetConfig.js';
 import { InvalidRequestError } from '../errors.js';
+
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The body of `POST /registrations` and the `detail` of a `TenantOnboarded` event. Unknown top-level
  * fields are ignored: in particular nothing here can name an endpoint, which comes only from config.
+ * `client` is only checked to be an object here: which fields it may hold depends on the target, so
+ * the metadata policy (config/metadataPolicy.ts) checks it once the target is known.
  */
 export const registrationRequestSchema = z.looseObject({
   tenantId: z.string().check(z.regex(TENANT_ID, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')),
   target: z.optional(z.string().check(z.regex(TARGET_NAME, 'must match ^[a-z0-9][a-z0-9-]{0,31}$'))),
-  client: z.optional(clientMetadataSchema),
+  client: z.optional(z.custom<Record<string, unknown>>(isJsonObject, 'must be a JSON object')),
 });
 export type RegistrationRequest = z.infer<typeof registrationRequestSchema>;
 

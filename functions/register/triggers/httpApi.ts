@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { TARGET_NAME, TENANT_ID } from '../../core/config/targetConfig.js';
-import { InvalidRequestError, NotFoundError } from '../../core/errors.js';
+import { InvalidRequestError, NotFoundError, PayloadTooLargeError } from '../../core/errors.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../core/limits.js';
 import type { Logger } from '../../core/logger.js';
 import { getRegistration } from '../../core/useCases/getRegistration.js';
 import { offboardTenant } from '../../core/useCases/offboardTenant.js';
@@ -9,8 +10,6 @@ import { parseRegistrationRequest } from '../../core/useCases/registrationReques
 import { rotateClientSecret } from '../../core/useCases/rotateClientSecret.js';
 import type { Runtime } from '../runtime.js';
 import { errorResponse, json } from './httpResponses.js';
-
-const MAX_BODY_BYTES = 64 * 1024;
 
 export function isHttpApiEvent(event: unknown): event is APIGatewayProxyEventV2 {
   const e = event as Partial<APIGatewayProxyEventV2> | null;
@@ -67,15 +66,25 @@ function parseTenantPath(target: string | undefined, tenantId: string | undefine
   return decoded;
 }
 
+/** Base64 text this long decodes to more than the cap: refused before decoding anything. */
+const MAX_BASE64_LENGTH = Math.ceil(MAX_REQUEST_BODY_BYTES / 3) * 4;
+
 function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
   if (!event.body) throw new InvalidRequestError('request body is required');
+  // Each character is at least one byte (and base64 packs 3 bytes in 4): refuse before decoding or counting.
+  if (event.body.length > (event.isBase64Encoded ? MAX_BASE64_LENGTH : MAX_REQUEST_BODY_BYTES)) throw tooLarge();
+  const size = event.isBase64Encoded ? Buffer.byteLength(event.body, 'base64') : Buffer.byteLength(event.body);
+  if (size > MAX_REQUEST_BODY_BYTES) throw tooLarge();
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new InvalidRequestError('request body is too large');
   try {
     return JSON.parse(text);
   } catch {
     throw new InvalidRequestError('request body is not valid JSON');
   }
+}
+
+function tooLarge(): PayloadTooLargeError {
+  return new PayloadTooLargeError(`request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`);
 }
 
 function safeDecode(segment: string | undefined): string {
