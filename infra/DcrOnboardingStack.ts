@@ -7,7 +7,9 @@ import { type LogLevel, RegisterFunction } from './constructs/RegisterFunction.j
 import { RegistrationsApi } from './constructs/RegistrationsApi.js';
 import { ServiceAlarms } from './constructs/ServiceAlarms.js';
 import { ServiceConfigParameter } from './constructs/ServiceConfigParameter.js';
+import { ServiceKey } from './constructs/ServiceKey.js';
 import { type EventBusChoice, TenantEventsRule } from './constructs/TenantEventsRule.js';
+import type { FunctionTimeSettings } from './functionTimeout.js';
 import type { TargetsDocument } from './targetsDocument.js';
 
 export interface DcrOnboardingStackProps extends StackProps {
@@ -21,6 +23,12 @@ export interface DcrOnboardingStackProps extends StackProps {
   readonly eventBus?: EventBusChoice;
   /** The `source` of tenant events. Default `com.example.tenants`. */
   readonly eventSource?: string;
+  /**
+   * Who may put tenant events on a bus the stack creates: account ids or IAM role/user ARNs; every
+   * other principal, this account's included, is denied that `source`. Default: this account only.
+   * An imported bus's policy is its owner's to set.
+   */
+  readonly eventPublishers?: readonly string[];
   /** Canary schedule. Default `rate(1 hour)`. */
   readonly scheduleExpression?: string;
   /** Target the canary probes. Default: the config's default target. */
@@ -30,6 +38,12 @@ export interface DcrOnboardingStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Default `INFO`. */
   readonly logLevel?: LogLevel;
+  /** Concurrent executions reserved for the function (also its cap). Default 20. */
+  readonly reservedConcurrency?: number;
+  /** The function's provider and AWS timeouts, retry budget and claim wait. Default: the function's. */
+  readonly timeSettings?: FunctionTimeSettings;
+  /** Function timeout; synth refuses one shorter than the worst case of timeSettings. Default: that worst case. */
+  readonly functionTimeoutSeconds?: number;
 }
 
 /** The `detail-type`s the function handles; the rule follows this list. */
@@ -44,12 +58,15 @@ export class DcrOnboardingStack extends Stack {
     super(scope, id, { description: 'dcr-onboarding: OAuth clients by Dynamic Client Registration', ...props });
     const secretNamePrefix = props.secretNamePrefix ?? props.targets.secretNamePrefix ?? 'dcr/clients/';
     const iatPrefix = props.initialAccessTokenSecretPrefix ?? 'dcr/iat/';
+    const eventBus = props.eventBus ?? { name: 'dcr-onboarding', existing: false };
+    const logGroupNamePrefix = `/dcr-onboarding/${this.stackName}/`;
     // The function drops a canary for an unknown target without failing: it would never alarm.
     if (props.canaryTarget && !Object.hasOwn(props.targets.targets, props.canaryTarget)) {
       throw new Error(`the canary target ${props.canaryTarget} is not one of the configured targets`);
     }
 
-    // Config, secrets and key
+    // Keys, config and secrets
+    const serviceKey = new ServiceKey(this, 'ServiceKey', { logGroupNamePrefix, eventBusName: eventBus.name }).key;
     const clientSecretsKey = new Key(this, 'ClientSecretsKey', {
       description: `dcr-onboarding: encrypts the client secrets under ${secretNamePrefix} and the IAT secrets`,
       alias: `${this.stackName}/client-secrets`,
@@ -79,25 +96,37 @@ export class DcrOnboardingStack extends Stack {
       initialAccessTokenSecretArns: initialAccessTokens.policyArns,
       secretNamePrefix,
       clientSecretsKey,
+      serviceKey,
+      logGroupName: `${logGroupNamePrefix}register`,
       logLevel: props.logLevel ?? 'INFO',
+      reservedConcurrency: props.reservedConcurrency ?? 20,
+      timeSettings: props.timeSettings ?? {},
+      timeoutSeconds: props.functionTimeoutSeconds,
     });
 
     // Triggers: HTTP API, tenant events, canary schedule
-    const api = new RegistrationsApi(this, 'Registrations', { handler: register.function });
+    const api = new RegistrationsApi(this, 'Registrations', {
+      handler: register.function,
+      accessLogGroupName: `${logGroupNamePrefix}api-access`,
+      serviceKey,
+    });
     const tenantEvents = new TenantEventsRule(this, 'TenantEvents', {
       handler: register.function,
-      eventBus: props.eventBus ?? { name: 'dcr-onboarding', existing: false },
+      eventBus,
       source: props.eventSource ?? 'com.example.tenants',
       detailTypes: TENANT_EVENT_DETAIL_TYPES,
+      publishers: props.eventPublishers,
+      serviceKey,
     });
     // Outcome events (source `dcr-onboarding`) go to the same bus; the rule above never matches them.
     register.publishOutcomesTo(tenantEvents.eventBus);
     // Secrets Manager rotation schedules on the client secrets invoke the same function.
-    register.allowSecretsManagerRotation();
+    register.allowSecretsManagerRotation(secretNamePrefix);
     const canary = new CanarySchedule(this, 'Canary', {
       handler: register.function,
       expression: props.scheduleExpression ?? 'rate(1 hour)',
       target: props.canaryTarget,
+      serviceKey,
     });
 
     // Alarms

@@ -21,6 +21,14 @@ import { asTargetsDocument, readTargetsDocument } from './targetsDocument.js';
  * | `dcr:alarmTopicArn` | existing SNS topic for alarms | — |
  * | `dcr:alarmEmail` | e-mail for a topic the stack creates | — |
  * | `dcr:logLevel` | `DEBUG`, `INFO`, `WARN`, `ERROR` | `INFO` |
+ * | `dcr:eventPublishers` | who may put tenant events (the `source` above) on a bus the stack creates: account ids and IAM role/user ARNs, a JSON array or comma-separated; everyone else, this account's roles included, is denied that source. An imported bus's policy is its owner's (synth warns) | this account only |
+ * | `dcr:reservedConcurrency` | concurrent executions reserved for the function, also its cap; ≥ 1 | `20` |
+ * | `dcr:functionTimeoutSeconds` | function timeout; synth refuses one below the worst case of the settings below, or any worst case over 900 s (infra/functionTimeout.ts) | the worst case (375 s with the defaults) |
+ * | `dcr:idpTimeoutMs` | `IDP_TIMEOUT_MS`: one provider request | `10000` |
+ * | `dcr:idpMaxAttempts` | `IDP_MAX_ATTEMPTS`: attempts of one provider operation | `4` |
+ * | `dcr:idpRetryBudgetMs` | `IDP_RETRY_BUDGET_MS`: no provider retry starts after this | `20000` |
+ * | `dcr:awsRequestTimeoutMs` | `AWS_REQUEST_TIMEOUT_MS`: one AWS SDK attempt | `5000` |
+ * | `dcr:claimWaitMs` | `CLAIM_WAIT_MS`: a duplicate registration's wait for the winner | `3000` |
  */
 export function stackPropsFromContext(node: Node): DcrOnboardingStackProps & { stackName: string } {
   const text = (key: string): string | undefined => {
@@ -28,6 +36,14 @@ export function stackPropsFromContext(node: Node): DcrOnboardingStackProps & { s
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value !== 'string') throw new Error(`context dcr:${key} must be a string`);
     return value;
+  };
+  // A number from cdk.json, or a string from `-c key=value`; the stack and the function validate it.
+  const integer = (key: string): number | undefined => {
+    const value: unknown = node.tryGetContext(`dcr:${key}`);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value === 'number') return value;
+    if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
+    throw new Error(`context dcr:${key} must be a whole number, not ${JSON.stringify(value)}`);
   };
   const eventBusName = text('eventBusName');
   const importEventBus = text('importEventBus') === 'true' || node.tryGetContext('dcr:importEventBus') === true;
@@ -45,7 +61,30 @@ export function stackPropsFromContext(node: Node): DcrOnboardingStackProps & { s
     alarmTopicArn: text('alarmTopicArn'),
     alarmEmail: text('alarmEmail'),
     logLevel: text('logLevel') as LogLevel | undefined,
+    eventPublishers: listFromContext(node, 'dcr:eventPublishers'),
+    reservedConcurrency: integer('reservedConcurrency'),
+    functionTimeoutSeconds: integer('functionTimeoutSeconds'),
+    timeSettings: {
+      idpTimeoutMs: integer('idpTimeoutMs'),
+      idpMaxAttempts: integer('idpMaxAttempts'),
+      idpRetryBudgetMs: integer('idpRetryBudgetMs'),
+      awsRequestTimeoutMs: integer('awsRequestTimeoutMs'),
+      claimWaitMs: integer('claimWaitMs'),
+    },
   };
+}
+
+/** An array (cdk.json), a JSON array string, or a comma-separated string (`-c key=a,b`). */
+function listFromContext(node: Node, key: string): string[] | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const list: unknown = typeof value === 'string' && value.trim().startsWith('[') ? JSON.parse(value) : value;
+  const items = typeof list === 'string' ? list.split(',') : list;
+  if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
+    throw new Error(`context ${key} must be a list of strings`);
+  }
+  const trimmed = items.map((item: string) => item.trim()).filter(Boolean);
+  return trimmed.length ? trimmed : undefined;
 }
 
 function targetsFromContext(node: Node, targetsFile: string | undefined) {

@@ -1,5 +1,6 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -12,6 +13,8 @@ export interface CanaryScheduleProps {
   readonly expression: string;
   /** Target to probe; the config's default target when absent. */
   readonly target?: string;
+  /** Encrypts the dead-letter queue. */
+  readonly serviceKey: IKey;
 }
 
 /** EventBridge Scheduler runs the canary: register, read back and delete a throw-away client. */
@@ -22,7 +25,7 @@ export class CanarySchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryScheduleProps) {
     super(scope, id);
-    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters');
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', { encryptionKey: props.serviceKey });
     // Our own role rather than the shared one the target would create: trust limited to this
     // account's Scheduler, and a place to state why its policy has a wildcard.
     const stack = Stack.of(this);
@@ -32,6 +35,15 @@ export class CanarySchedule extends Construct {
       }),
       description: 'EventBridge Scheduler: invoke the dcr-onboarding canary',
     });
+    // The Scheduler sends dead letters with this role: SQS needs it to use the queue's key.
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'EncryptDeadLetters',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.serviceKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
+      }),
+    );
     const functionLogicalId = stack.resolve((props.handler.node.defaultChild as CfnFunction).logicalId) as string;
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${functionLogicalId}.Arn>:*]`,

@@ -1,20 +1,29 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+export interface DeadLetterQueueProps {
+  /** The stack's service key (ServiceKey): each writer is given its use where the queue is wired. */
+  readonly encryptionKey: IKey;
+}
+
 /**
- * Where undeliverable or failed events wait for a human: encrypted at rest, TLS only, kept for the
- * SQS maximum of 14 days. Every instance has a depth alarm (see ServiceAlarms).
+ * Where undeliverable or failed events wait for a human: encrypted at rest with the service key, TLS
+ * only, kept for the SQS maximum of 14 days. Every instance has a depth alarm (see ServiceAlarms).
  */
 export class DeadLetterQueue extends Construct {
   readonly queue: Queue;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
-    // SQS-managed SSE: EventBridge, Scheduler and Lambda destinations can write to it without a key
-    // policy, and nothing in a dead letter is secret material (tenant ids, targets, error names).
+    // A dead letter holds the failed event and the error message: tenant ids, targets and whatever an
+    // upstream error said, so it is encrypted with our key, readable only by who may use that key.
     this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      // One data key per 5 minutes instead of per message: fewer KMS calls, same key.
+      dataKeyReuse: Duration.minutes(5),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });

@@ -2,14 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Architecture, type IDestination, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { FUNCTION_BUNDLING } from '../functionBundling.js';
+import { type FunctionTimeSettings, functionTimeoutSeconds, timeEnvironment } from '../functionTimeout.js';
 import { DeadLetterQueue } from './DeadLetterQueue.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -21,21 +22,19 @@ export interface RegisterFunctionProps {
   /** Client secrets live at `${secretNamePrefix}${target}/${tenantId}`. */
   readonly secretNamePrefix: string;
   readonly clientSecretsKey: IKey;
+  /** Encrypts the log group and the failure queue. */
+  readonly serviceKey: IKey;
+  readonly logGroupName: string;
   readonly logLevel: LogLevel;
+  /** Concurrent executions reserved for (and capping) the function. */
+  readonly reservedConcurrency: number;
+  /** Provider and AWS timeouts, retry budget, claim wait: the function's defaults where unset. */
+  readonly timeSettings: FunctionTimeSettings;
+  /** The function timeout; must cover the worst case of timeSettings. Default: exactly that worst case. */
+  readonly timeoutSeconds?: number;
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-// The provider is the slow part and the function's own limit follows from it. One provider operation
-// (register, or RFC 7592 delete) retries within IDP_RETRY_BUDGET_MS, and its last attempt may run a
-// full IDP_TIMEOUT_MS: 30 s. The longest paths make two such operations in a row (register, then delete
-// the client when storing fails; or the canary's register, then delete) plus a handful of AWS calls,
-// each bounded by AWS_REQUEST_TIMEOUT_MS (5 s) and the SDK's retries: 30 s more. Stopping half-way
-// would strand a pending claim or an unstored client, so the timeout covers all of it even though the
-// HTTP API stops waiting at 30 s (a caller's retry then answers `exists` or "in progress").
-const IDP_TIMEOUT = Duration.seconds(10);
-const IDP_RETRY_BUDGET = Duration.seconds(20);
-const TIMEOUT = Duration.seconds(2 * (IDP_RETRY_BUDGET.toSeconds() + IDP_TIMEOUT.toSeconds()) + 30);
 
 /** The one function behind every trigger, with its log group, its own role and its async-failure queue. */
 export class RegisterFunction extends Construct {
@@ -46,8 +45,18 @@ export class RegisterFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RegisterFunctionProps) {
     super(scope, id);
+    if (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1) {
+      throw new Error(`reserved concurrency must be a positive whole number, not ${props.reservedConcurrency}`);
+    }
+    const time = timeEnvironment(props.timeSettings);
+    const timeout = Duration.seconds(functionTimeoutSeconds(time.parsed, props.timeoutSeconds));
     // Registrations are security-relevant and rare: a year of logs costs little.
-    this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: props.logGroupName,
+      encryptionKey: props.serviceKey,
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this one log group only.
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -62,7 +71,7 @@ export class RegisterFunction extends Construct {
         'named by prefix; the stack refuses an IAT secret under this prefix.',
     });
 
-    this.failedInvocations = new DeadLetterQueue(this, 'FailedInvocations');
+    this.failedInvocations = new DeadLetterQueue(this, 'FailedInvocations', { encryptionKey: props.serviceKey });
     this.function = new NodejsFunction(this, 'Function', {
       description: 'Registers OAuth clients by Dynamic Client Registration (HTTP API, TenantOnboarded, canary)',
       entry: `${repoRoot}functions/register/handler.ts`,
@@ -77,7 +86,10 @@ export class RegisterFunction extends Construct {
       // invocations are cold (onboarding is rare) and HTTP callers wait, so 512 MB; at this volume the
       // cost is negligible either way.
       memorySize: 512,
-      timeout: TIMEOUT,
+      // The function's share of the account's concurrency, and its cap: a runaway trigger cannot
+      // starve other functions, nor flood the identity provider and Secrets Manager.
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      timeout,
       role,
       logGroup: this.logGroup,
       // No X-Ray: HTTP APIs do not propagate traces and the SDK clients are not instrumented, so a trace
@@ -87,17 +99,17 @@ export class RegisterFunction extends Construct {
       environment: {
         CONFIG_PARAMETER_NAME: props.configParameter.parameterName,
         LOG_LEVEL: props.logLevel,
-        IDP_TIMEOUT_MS: String(IDP_TIMEOUT.toMilliseconds()),
-        IDP_RETRY_BUDGET_MS: String(IDP_RETRY_BUDGET.toMilliseconds()),
+        // Every figure the timeout was derived from (functionTimeout.ts), so they cannot drift apart.
+        ...time.env,
         // A pending claim older than this is taken over: it must outlive any invocation (docs/idempotency.md).
-        CLAIM_STALE_SECONDS: String(2 * TIMEOUT.toSeconds()),
+        CLAIM_STALE_SECONDS: String(2 * timeout.toSeconds()),
         NODE_OPTIONS: '--enable-source-maps',
       },
       // EventBridge and Scheduler invoke asynchronously: two retries, then the failure record (event,
       // error name and message — never secret material) lands on a queue that alarms.
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.failedInvocations.queue),
+      onFailure: failureQueueDestination(this.failedInvocations.queue, props.serviceKey),
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
@@ -114,12 +126,21 @@ export class RegisterFunction extends Construct {
 
   /**
    * Lets Secrets Manager call the function as the rotation function of the client secrets
-   * (`aws secretsmanager rotate-secret --rotation-lambda-arn …`), from this account only.
+   * (`aws secretsmanager rotate-secret --rotation-lambda-arn …`): for secrets under the client prefix,
+   * in this account, only.
    */
-  allowSecretsManagerRotation(): void {
+  allowSecretsManagerRotation(secretNamePrefix: string): void {
+    const stack = Stack.of(this);
     this.function.addPermission('SecretsManagerRotation', {
       principal: new ServicePrincipal('secretsmanager.amazonaws.com'),
-      sourceAccount: Stack.of(this).account,
+      sourceAccount: stack.account,
+      // Lambda matches SourceArn with ArnLike: every secret under the prefix, whatever its suffix.
+      sourceArn: stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${secretNamePrefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
     });
   }
 
@@ -128,6 +149,28 @@ export class RegisterFunction extends Construct {
     this.function.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
     bus.grantPutEventsTo(this.function);
   }
+}
+
+/**
+ * Lambda's on-failure destination, with exactly the grants it needs: Lambda sends the record with the
+ * function's role, so the role may send to this queue and use its key through SQS. (SqsDestination
+ * would grant `kms:ReEncrypt*` and `kms:GenerateDataKey*` as well.)
+ */
+function failureQueueDestination(queue: IQueue, key: IKey): IDestination {
+  return {
+    bind: (_scope, fn) => {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'EncryptFailureRecords',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(queue).region}.amazonaws.com` } },
+        }),
+      );
+      return { destination: queue.queueArn };
+    },
+  };
 }
 
 /** Exactly the calls the function makes (see README, "The stored secret"), on exactly its resources. */

@@ -3,6 +3,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -39,6 +40,10 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 
 export interface RegistrationsApiProps {
   readonly handler: IFunction;
+  /** Name of the access log group (under the prefix the service key's policy names). */
+  readonly accessLogGroupName: string;
+  /** Encrypts the access logs. */
+  readonly serviceKey: IKey;
 }
 
 /** HTTP API, IAM (SigV4) authorization on every route, throttled, with access logs. */
@@ -60,6 +65,8 @@ export class RegistrationsApi extends Construct {
     }
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: props.accessLogGroupName,
+      encryptionKey: props.serviceKey,
       retention: RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });

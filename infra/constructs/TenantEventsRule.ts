@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './DeadLetterQueue.js';
+import { TenantEventPublishers } from './TenantEventPublishers.js';
 
 /** Create a bus with this name, or use the existing one (e.g. where the tenant service publishes). */
 export interface EventBusChoice {
@@ -18,6 +20,10 @@ export interface TenantEventsRuleProps {
   readonly source: string;
   /** The `detail-type`s the function handles (README, "EventBridge"). */
   readonly detailTypes: readonly string[];
+  /** Who may put tenant events (account ids or IAM role/user ARNs). Default: this account. */
+  readonly publishers?: readonly string[];
+  /** Encrypts the dead-letter queue; its key policy lets EventBridge rules on this bus use it. */
+  readonly serviceKey: IKey;
 }
 
 /** The tenant-lifecycle rule: matching events go to the function, undeliverable ones to a DLQ. */
@@ -32,7 +38,12 @@ export class TenantEventsRule extends Construct {
     this.eventBus = props.eventBus.existing
       ? EventBus.fromEventBusName(this, 'Bus', props.eventBus.name)
       : new EventBus(this, 'Bus', { eventBusName: props.eventBus.name, description: 'Tenant lifecycle events' });
-    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters');
+    new TenantEventPublishers(this, 'Publishers', {
+      eventBus: this.eventBus,
+      source: props.source,
+      publishers: props.publishers,
+    });
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', { encryptionKey: props.serviceKey });
     this.rule = new Rule(this, 'Rule', {
       eventBus: this.eventBus,
       description: `Tenant lifecycle events (${props.detailTypes.join(', ')}) from ${props.source} to dcr-onboarding`,

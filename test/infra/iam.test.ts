@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SYNTH_TEST_TIMEOUT_MS, cfnText, everythingOn, onlyLogicalId, templateOf } from './infraApp.js';
+import { SYNTH_TEST_TIMEOUT_MS, cfnText, everythingOn, logicalIdStartingWith, onlyLogicalId, templateOf } from './infraApp.js';
 
 interface Statement {
   Sid?: string;
@@ -93,7 +93,8 @@ describe('IAM scoping', () => {
     // Prepare
     const parameterId = onlyLogicalId(template, 'AWS::SSM::Parameter');
     const secretId = onlyLogicalId(template, 'AWS::SecretsManager::Secret');
-    const keyId = onlyLogicalId(template, 'AWS::KMS::Key');
+    const keyId = logicalIdStartingWith(template, 'AWS::KMS::Key', 'ClientSecretsKey');
+    const serviceKeyId = logicalIdStartingWith(template, 'AWS::KMS::Key', 'ServiceKey');
 
     // Act
     const bySid = Object.fromEntries(
@@ -130,6 +131,12 @@ describe('IAM scoping', () => {
         resources: [`\${${keyId}.Arn}`],
         condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
       },
+      // Lambda sends failure records to the encrypted queue with the function's role.
+      EncryptFailureRecords: {
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [`\${${serviceKeyId}.Arn}`],
+        condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+      },
     });
   });
 
@@ -150,7 +157,7 @@ describe('IAM scoping', () => {
       resources: [expect.stringMatching(/^\$\{RegisterLogs\w+\.Arn\}$/)],
     });
     expect(rest).toContainEqual({
-      actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      actions: ['sqs:SendMessage'],
       resources: [expect.stringMatching(/^\$\{RegisterFailedInvocations\w+\.Arn\}$/)],
     });
   });
@@ -175,9 +182,10 @@ describe('IAM scoping', () => {
     ].sort());
   });
 
-  it('lets the Scheduler, from this account only, invoke only the function', () => {
+  it('lets the Scheduler, from this account only, invoke only the function and write its encrypted DLQ', () => {
     // Prepare
     const functionId = onlyLogicalId(template, 'AWS::Lambda::Function');
+    const serviceKeyId = logicalIdStartingWith(template, 'AWS::KMS::Key', 'ServiceKey');
 
     // Act
     const statements = roleStatements(template, 'CanaryInvokeRole');
@@ -197,5 +205,12 @@ describe('IAM scoping', () => {
     });
     const invoke = statements.find((statement) => list(statement.Action).includes('lambda:InvokeFunction'));
     expect(list(invoke?.Resource).map(cfnText)).toEqual([`\${${functionId}.Arn}`, `\${${functionId}.Arn}:*`]);
+    const send = statements.find((statement) => list(statement.Action).includes('sqs:SendMessage'));
+    expect(list(send?.Resource).map(cfnText)).toEqual([expect.stringMatching(/^\$\{CanaryDeadLetters\w+\.Arn\}$/)]);
+    const encrypt = statements.find((statement) => statement.Sid === 'EncryptDeadLetters');
+    expect({ actions: list(encrypt?.Action).sort(), resources: list(encrypt?.Resource).map(cfnText) }).toEqual({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [`\${${serviceKeyId}.Arn}`],
+    });
   });
 });

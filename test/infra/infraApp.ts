@@ -71,3 +71,10 @@ export function onlyLogicalId(template: Template, type: string, props?: Record<s
   if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
   return ids[0] as string;
 }
+
+/** The logical id of the only resource of a type whose id starts with `prefix` (its construct path). */
+export function logicalIdStartingWith(template: Template, type: string, prefix: string): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1) throw new Error(`expected one ${type} under ${prefix}, found ${ids.length}`);
+  return ids[0] as string;
+}

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SYNTH_TEST_TIMEOUT_MS, cfnText, onlyLogicalId, templateOf } from './infraApp.js';
+import { SYNTH_TEST_TIMEOUT_MS, cfnText, logicalIdStartingWith, onlyLogicalId, templateOf } from './infraApp.js';
 
 describe('DcrOnboardingStack with the cdk.json defaults', () => {
   let template: Template;
@@ -8,14 +8,19 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
 
   beforeAll(() => {
     template = templateOf();
-    keyId = onlyLogicalId(template, 'AWS::KMS::Key');
+    keyId = logicalIdStartingWith(template, 'AWS::KMS::Key', 'ClientSecretsKey');
   }, SYNTH_TEST_TIMEOUT_MS);
 
-  it('creates a rotating customer-managed key for the secrets', () => {
+  it('creates two rotating customer-managed keys: one for the secrets, one for logs and queues', () => {
     // Prepare, Act: one synthesized template
     // Assess
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/DcrOnboarding/client-secrets' });
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/DcrOnboarding/client-secrets', TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/DcrOnboarding/service',
+      TargetKeyId: { 'Fn::GetAtt': [logicalIdStartingWith(template, 'AWS::KMS::Key', 'ServiceKey'), 'Arn'] },
+    });
   });
 
   it('creates the IAT secret with a placeholder, encrypted with the key, outside the client prefix', () => {
@@ -71,7 +76,8 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,
-      Timeout: 90,
+      // functionTimeout.ts: 4 × (20 + 10) + 10 + 10 × (3 × (5 + 2) + 3) + 3 + 2 seconds
+      Timeout: 375,
       TracingConfig: Match.absent(),
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^RegisterLogs') } },
       Environment: {
@@ -79,8 +85,12 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
           CONFIG_PARAMETER_NAME: { Ref: parameterId },
           LOG_LEVEL: 'INFO',
           IDP_TIMEOUT_MS: '10000',
+          IDP_MAX_ATTEMPTS: '4',
           IDP_RETRY_BUDGET_MS: '20000',
-          CLAIM_STALE_SECONDS: '180',
+          AWS_REQUEST_TIMEOUT_MS: '5000',
+          AWS_MAX_ATTEMPTS: '3',
+          CLAIM_WAIT_MS: '3000',
+          CLAIM_STALE_SECONDS: '750',
           EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^TenantEventsBus') },
           NODE_OPTIONS: '--enable-source-maps',
         },
@@ -136,12 +146,22 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     });
   });
 
-  it('lets Secrets Manager invoke the function for rotation, from this account only', () => {
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'secretsmanager.amazonaws.com',
-      SourceAccount: { Ref: 'AWS::AccountId' },
-    });
+  it('lets Secrets Manager invoke the function for rotation, from this account and for client secrets only', () => {
+    // Prepare
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'secretsmanager.amazonaws.com' } })) as {
+      Properties: { SourceArn: unknown; SourceAccount: unknown };
+    }[];
+
+    // Act
+    const scopes = permissions.map((permission) => ({ arn: cfnText(permission.Properties.SourceArn), account: permission.Properties.SourceAccount }));
+
+    // Assess
+    expect(scopes).toEqual([
+      {
+        arn: 'arn:${Ref:AWS::Partition}:secretsmanager:${Ref:AWS::Region}:${Ref:AWS::AccountId}:secret:dcr/clients/*',
+        account: { Ref: 'AWS::AccountId' },
+      },
+    ]);
   });
 
   it('creates the bus and routes the tenant lifecycle events from the configured source, with retries and a DLQ', () => {
@@ -177,13 +197,20 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     });
   });
 
-  it('encrypts every queue, refuses plain-text access to it and keeps dead letters 14 days', () => {
-    // Prepare, Act
+  it('encrypts every queue with the service key, refuses plain-text access to it and keeps dead letters 14 days', () => {
+    // Prepare
+    const serviceKeyId = logicalIdStartingWith(template, 'AWS::KMS::Key', 'ServiceKey');
+
+    // Act
     const queues = Object.values(template.findResources('AWS::SQS::Queue'));
 
     // Assess
     expect(queues).toHaveLength(3);
-    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.allResourcesProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [serviceKeyId, 'Arn'] },
+      SqsManagedSseEnabled: Match.absent(),
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
       { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
