@@ -10,7 +10,8 @@ import {
 } from '../errors.js';
 import type { ClientRegistration, ManagedClient } from '../ports/IdentityProvider.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
-import { buildRegisteredRecord, parseSecretRecord } from '../secretRecord.js';
+import { MAX_SECRET_BYTES } from '../limits.js';
+import { buildRegisteredRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { recordOrphanedClient } from './orphans.js';
@@ -54,16 +55,18 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
 
   const unconfirmed: string[] = [];
   let registration: ClientRegistration;
+  let record: RegisteredRecord;
   try {
     registration = await registerWithRetries(target, metadata, await initialAccessToken, { ...deps, logger: log }, unconfirmed);
+    record = buildRegisteredRecord(request.tenantId, target, registration, deps.now?.() ?? new Date());
+    if (unconfirmed.length) record.unconfirmed_attempts = unconfirmed;
+    assertStorable(record, registration);
   } catch (error) {
     if (error instanceof UnusableRegistrationError) await removeUnusableClient(request.tenantId, target, error, { ...deps, logger: log });
     await releaseClaim(secretName, deps);
     throw error;
   }
 
-  const record = buildRegisteredRecord(request.tenantId, target, registration, deps.now?.() ?? new Date());
-  if (unconfirmed.length) record.unconfirmed_attempts = unconfirmed;
   try {
     await deps.secrets.put(secretName, JSON.stringify(record), deterministicToken('registered', claim.claimId));
   } catch (error) {
@@ -114,6 +117,17 @@ async function registerWithRetries(
     deps.logger.info('initial access token was refused; retrying once with the re-read token');
     return attempt(fresh);
   }
+}
+
+/** Secrets Manager refuses a SecretString over 64 KB: a provider that echoes that much is unusable. */
+function assertStorable(record: RegisteredRecord, registration: ClientRegistration): void {
+  const bytes = Buffer.byteLength(JSON.stringify(record));
+  if (bytes <= MAX_SECRET_BYTES) return;
+  throw new UnusableRegistrationError(`the registration answer makes a ${bytes}-byte record, over Secrets Manager's ${MAX_SECRET_BYTES}`, {
+    client_id: registration.client_id,
+    registration_client_uri: registration.registration_client_uri,
+    registration_access_token: registration.registration_access_token,
+  });
 }
 
 /**
