@@ -81,7 +81,12 @@ beforeAll(async () => {
   config = {
     secretNamePrefix: prefix,
     targets: {
-      default: localTarget(idp, `dcr-cli/${run}/iat`),
+      // This target opens redirect_uris to callers, on one origin (the metadata policy).
+      default: {
+        ...localTarget(idp, `dcr-cli/${run}/iat`),
+        callerMetadata: ['client_name', 'contacts', 'redirect_uris'],
+        allowedRedirectOrigins: ['https://a.example'],
+      },
       'wrong-iat': localTarget(idp, `dcr-cli/${run}/iat-wrong`),
       down: { ...localTarget(idp, `dcr-cli/${run}/iat`), registrationEndpoint: `http://127.0.0.1:${closedPort}/register` },
     },

@@ -124,6 +124,22 @@ describe('one mutation at a time per tenant', () => {
     await expectWorkingCredentials(tenant);
   });
 
+  it('HTTP rotations with Idempotency-Key a, b, a: the repeated a is a no-op; a malformed key is 400', async () => {
+    const tenant = 'race-idempotency-key';
+    expect((await register(tenant)).statusCode).toBe(201);
+    const putsBefore = puts();
+    const rotateWithKey = (key: string) =>
+      env.handler(httpApiEvent({ method: 'POST', path: `/registrations/default/${tenant}/rotate`, headers: { 'Idempotency-Key': key } }));
+
+    const statuses = [];
+    for (const key of ['key-a', 'key-b', 'key-a']) statuses.push((await rotateWithKey(key)).statusCode);
+
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(puts() - putsBefore).toBe(2);
+    expect((await rotateWithKey('not a key\n')).statusCode).toBe(400);
+    await expectWorkingCredentials(tenant);
+  });
+
   it('rotation requests a, b, a delivered at once: two rotations, working credentials', async () => {
     const tenant = 'race-redelivery-concurrent';
     expect((await register(tenant)).statusCode).toBe(201);

@@ -19,7 +19,10 @@ describe('error names', () => {
       'InvalidRequestError',
       'NotFoundError',
       'NotSupportedError',
+      'OperationInProgressError',
+      'PayloadTooLargeError',
       'TemporarilyUnavailableError',
+      'UnusableRegistrationError',
       'UpstreamError',
     ]);
   });

@@ -4,6 +4,8 @@ import {
   InvalidClientMetadataError,
   InvalidRequestError,
   NotFoundError,
+  OperationInProgressError,
+  PayloadTooLargeError,
   TemporarilyUnavailableError,
   UpstreamError,
 } from '../../functions/core/errors.js';
@@ -19,6 +21,8 @@ describe('errorResponse', () => {
     [new NotFoundError('no registration'), 404, 'not_found'],
     [new UpstreamError('refused', 401), 502, 'upstream_error'],
     [new TemporarilyUnavailableError('throttled', 7), 503, 'temporarily_unavailable'],
+    [new OperationInProgressError('rotating'), 409, 'operation_in_progress'],
+    [new PayloadTooLargeError('body over 16384 bytes'), 413, 'payload_too_large'],
     [new ConfigurationError('bad config'), 500, 'server_error'],
   ])('maps %o to %i %s with the message as description', (error, status, code) => {
     const response = errorResponse(error, quiet);
@@ -29,6 +33,7 @@ describe('errorResponse', () => {
 
   it('adds Retry-After to retryable failures only', () => {
     expect(errorResponse(new TemporarilyUnavailableError('x', 7), quiet).headers?.['retry-after']).toBe('7');
+    expect(errorResponse(new OperationInProgressError('x', 3), quiet).headers?.['retry-after']).toBe('3');
     expect(errorResponse(new UpstreamError('x'), quiet).headers?.['retry-after']).toBeUndefined();
   });
 

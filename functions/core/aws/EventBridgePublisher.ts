@@ -1,10 +1,14 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher, OutcomeDetail, OutcomeType } from '../ports/EventPublisher.js';
+import { scrubSecrets } from '../redaction.js';
 import { classifyAwsError } from './classifyAwsError.js';
 
 export const OUTCOME_SOURCE = 'dcr-onboarding';
 
-/** Puts outcome events on a bus, source `dcr-onboarding`, detail-type = the outcome. */
+/**
+ * Puts outcome events on a bus, source `dcr-onboarding`, detail-type = the outcome. Details are built
+ * from identifiers and error codes; the scrub is the same last line of defence as for logs and answers.
+ */
 export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
@@ -16,7 +20,7 @@ export class EventBridgePublisher implements EventPublisher {
     try {
       out = await this.client.send(
         new PutEventsCommand({
-          Entries: [{ EventBusName: this.busName, Source: OUTCOME_SOURCE, DetailType: type, Detail: JSON.stringify(detail) }],
+          Entries: [{ EventBusName: this.busName, Source: OUTCOME_SOURCE, DetailType: type, Detail: scrubSecrets(JSON.stringify(detail)) }],
         }),
       );
     } catch (error) {

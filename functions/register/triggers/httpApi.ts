@@ -40,7 +40,8 @@ export async function handleHttpApi(
     const request = parseTenantPath(tenantPath[1], tenantPath[2]);
     if (tenantPath[3]) {
       if (method !== 'POST') return methodNotAllowed('POST');
-      return json(200, await rotateClientSecret(request, await runtime.dependencies(logger)));
+      const requestId = idempotencyKey(event);
+      return json(200, await rotateClientSecret({ ...request, requestId }, await runtime.dependencies(logger)));
     }
     if (method === 'GET') return json(200, await getRegistration(request.target, request.tenantId, await runtime.dependencies(logger)));
     if (method === 'DELETE') {
@@ -52,6 +53,16 @@ export async function handleHttpApi(
   } catch (error) {
     return errorResponse(error, logger);
   }
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** `Idempotency-Key` on a rotation: repeating a request with the same key is a no-op. */
+function idempotencyKey(event: APIGatewayProxyEventV2): string | undefined {
+  const key = event.headers?.['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) throw new InvalidRequestError('Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+  return `http:${key}`;
 }
 
 function methodNotAllowed(allow: string): APIGatewayProxyStructuredResultV2 {

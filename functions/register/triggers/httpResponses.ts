@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DcrError, TemporarilyUnavailableError } from '../../core/errors.js';
+import { DcrError, OperationInProgressError, TemporarilyUnavailableError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { scrubSecrets } from '../../core/logger.js';
 
@@ -16,7 +16,9 @@ export function errorResponse(error: unknown, logger: Logger): APIGatewayProxySt
     const log = error.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
     log('request failed', { error });
     const headers: Record<string, string> =
-      error instanceof TemporarilyUnavailableError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+      error instanceof TemporarilyUnavailableError || error instanceof OperationInProgressError
+        ? { 'retry-after': String(error.retryAfterSeconds) }
+        : {};
     return json(error.status, { error: error.code, error_description: error.message }, headers);
   }
   logger.error('unexpected failure', { error });
