@@ -1,4 +1,5 @@
-import type { UnusableClient } from '../../functions/core/errors.js';
+import { expect } from 'vitest';
+import { type UnusableClient, UnusableRegistrationError } from '../../functions/core/errors.js';
 import type { ClientRegistration } from '../../functions/core/ports/IdentityProvider.js';
 
 /**
@@ -161,3 +162,24 @@ export const MALFORMED_REGISTRATIONS: MalformedRegistration[] = [
     expect: {},
   },
 ];
+
+/**
+ * What the service made of one variant's answer, checked against the variant: the registration it
+ * accepted, or an UnusableRegistrationError naming the expected client and showing no hidden value.
+ */
+export async function expectVariantOutcome(variant: MalformedRegistration, registering: Promise<ClientRegistration>): Promise<Error | undefined> {
+  const outcome = await registering.then(
+    (registration) => ({ registration }),
+    (error: unknown) => ({ error }),
+  );
+  if (variant.expect.accepted) {
+    expect(outcome).toEqual({ registration: expect.objectContaining(variant.expect.accepted) });
+    return undefined;
+  }
+  const error = (outcome as { error: unknown }).error;
+  expect(error).toBeInstanceOf(UnusableRegistrationError);
+  expect((error as UnusableRegistrationError).client).toEqual(variant.expect.client);
+  const shown = `${(error as Error).message} ${JSON.stringify(error)}`;
+  for (const hidden of variant.expect.neverShown ?? []) expect(shown).not.toContain(hidden);
+  return error as Error;
+}
