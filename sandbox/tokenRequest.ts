@@ -1,7 +1,11 @@
+import type { TokenRequest } from '../functions/core/config/targetConfig.js';
 import { clientCredentialsRequest } from '../functions/core/idp/clientCredentialsRequest.js';
 import type { ClientCredentials } from '../functions/core/ports/IdentityProvider.js';
 
-/** Asks a token endpoint for a client_credentials token, authenticating as the stored record says; the raw answer. */
-export function clientCredentialsToken(tokenEndpoint: string, record: ClientCredentials): Promise<Response> {
-  return fetch(tokenEndpoint, { method: 'POST', ...clientCredentialsRequest(record) });
+/**
+ * Asks a token endpoint for a client_credentials token, authenticating as the stored record says and
+ * adding the target's `tokenRequest` parameters, if any; the raw answer.
+ */
+export function clientCredentialsToken(tokenEndpoint: string, record: ClientCredentials, tokenRequest?: TokenRequest): Promise<Response> {
+  return fetch(tokenEndpoint, { method: 'POST', ...clientCredentialsRequest(record, tokenRequest) });
 }

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientMetadata, EndpointTarget } from '../../functions/core/config/targetConfig.js';
 import { NotSupportedError, UpstreamError } from '../../functions/core/errors.js';
-import type {
-  ClientCredentials,
-  ClientRegistration,
-  IdentityProvider,
-  ManagedClient,
+import {
+  type ClientCredentials,
+  type ClientRegistration,
+  type CredentialsProof,
+  type IdentityProvider,
+  InvalidClientError,
+  type ManagedClient,
+  type ProofOptions,
 } from '../../functions/core/ports/IdentityProvider.js';
 
 interface Client {
@@ -25,6 +28,8 @@ export class ScriptedIdentityProvider implements IdentityProvider {
   readonly registered: string[] = [];
   readonly deleted: string[] = [];
   readonly proved: string[] = [];
+  /** The options of each proof, in order (token request parameters, grant types). */
+  readonly proofOptions: ProofOptions[] = [];
   /** Every client_secret and registration access token issued (for leak scans). */
   readonly issuedSecrets: string[] = [];
   readonly #script: Record<Operation, Error[]> = { register: [], deleteClient: [], proveClientCredentials: [] };
@@ -50,7 +55,7 @@ export class ScriptedIdentityProvider implements IdentityProvider {
       client_secret: client.clientSecret,
       registration_access_token: client.registrationAccessToken,
       registration_client_uri: managed ? `${target.registrationEndpoint}/${clientId}` : undefined,
-      token_endpoint_auth_method: 'client_secret_basic',
+      token_endpoint_auth_method: metadata.token_endpoint_auth_method ?? 'client_secret_basic',
       metadata: { ...metadata },
     };
   }
@@ -75,12 +80,14 @@ export class ScriptedIdentityProvider implements IdentityProvider {
     return 'deleted';
   }
 
-  async proveClientCredentials(_tokenEndpoint: string, credentials: ClientCredentials): Promise<void> {
+  async proveClientCredentials(_tokenEndpoint: string, credentials: ClientCredentials, options: ProofOptions = {}): Promise<CredentialsProof> {
     this.#fail('proveClientCredentials');
     this.proved.push(credentials.client_id);
+    this.proofOptions.push(options);
     if (this.clients.get(credentials.client_id)?.clientSecret !== credentials.client_secret) {
-      throw new UpstreamError('identity provider answered 401 to token request (invalid_client)', 401);
+      throw new InvalidClientError('identity provider answered 401 to token request (invalid_client)', 401);
     }
+    return (options.grantTypes?.includes('client_credentials') ?? true) ? 'token' : 'authenticated';
   }
 
   #fail(operation: Operation): void {

@@ -92,7 +92,7 @@ describe('HttpIdentityProvider', () => {
     await expect(idp.register(target, {}, 'iat')).rejects.toMatchObject({ name: 'TemporarilyUnavailableError', ambiguous: true });
   });
 
-  it('keeps the fields it knows apart from the rest of the metadata and applies the profile default auth method', async () => {
+  it('keeps the fields it knows apart from the rest of the metadata; a method named by no one is the profile default, flagged as not echoed', async () => {
     const answer = { client_id: 'c1', client_secret: 's3cret-value', client_id_issued_at: 1, redirect_uris: ['https://a/cb'], scopes: ['api'] };
     const { idp } = recordingFetch(() => new Response(JSON.stringify(answer), { status: 201 }));
 
@@ -103,6 +103,7 @@ describe('HttpIdentityProvider', () => {
       client_secret: 's3cret-value',
       client_id_issued_at: 1,
       token_endpoint_auth_method: 'client_secret_basic',
+      token_endpoint_auth_method_echoed: false,
       metadata: { redirect_uris: ['https://a/cb'], scopes: ['api'] },
     });
   });

@@ -1,6 +1,7 @@
 import { InvalidClientMetadataError, PayloadTooLargeError } from '../errors.js';
 import { MAX_REQUEST_BODY_BYTES, MAX_SECRET_BYTES, MAX_URI_LENGTH, RESERVED_RECORD_BYTES } from '../limits.js';
-import { type CallerSettableField, type ClientMetadata, isAllowedEndpoint, type TargetConfig } from './targetConfig.js';
+import { PROFILE_RULES } from '../idp/profiles.js';
+import { type CallerSettableField, type ClientMetadata, isAllowedEndpoint, type Profile, type TargetConfig } from './targetConfig.js';
 
 export type MetadataPolicy = Pick<TargetConfig, 'clientMetadata' | 'callerMetadata' | 'allowedRedirectOrigins'>;
 
@@ -35,6 +36,15 @@ export function applyMetadataPolicy(target: MetadataPolicy, client: unknown): Cl
     throw new PayloadTooLargeError(`client metadata is ${size} bytes; at most ${MAX_REQUEST_BODY_BYTES} are accepted`);
   }
   return withinRecord({ ...target.clientMetadata, ...accepted } as ClientMetadata);
+}
+
+/**
+ * Every registration names its client authentication method (issue 19: a provider left to choose
+ * may register a public client without a secret): the target's pinned `clientMetadata` value, else
+ * the profile's (RFC 7591's `client_secret_basic`; `client_secret_post` for Salesforce, which issues it).
+ */
+export function withTokenEndpointAuthMethod(metadata: ClientMetadata, profile: Profile): ClientMetadata {
+  return { ...metadata, token_endpoint_auth_method: metadata.token_endpoint_auth_method ?? PROFILE_RULES[profile].defaultTokenEndpointAuthMethod };
 }
 
 /**

@@ -63,6 +63,53 @@ export const clientMetadataSchema = z
   .check(z.refine((value) => Object.keys(value).length <= 50, 'at most 50 metadata fields'));
 export type ClientMetadata = z.infer<typeof clientMetadataSchema>;
 
+/** A token-request parameter value: printable, no control characters, bounded. */
+const tokenParamValue = z.string().check(
+  z.minLength(1),
+  z.maxLength(2048),
+  z.refine((value) => !/[\p{Cc}\p{Cs}]/u.test(value), 'must not contain control characters'),
+);
+
+/**
+ * Parameters the service itself sets on a token request: `extraParams` may not name them (the
+ * grant and client authentication are the service's; scope, audience and resource have their fields).
+ */
+export const RESERVED_TOKEN_PARAMS = ['grant_type', 'client_id', 'client_secret', 'scope', 'audience', 'resource'] as const;
+/** Compared without case: some servers read parameter names case-insensitively. */
+export function isReservedTokenParam(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (RESERVED_TOKEN_PARAMS as readonly string[]).includes(lower) || lower.startsWith('client_assertion');
+}
+// RFC 6749 Appendix A.1 name characters; a leading letter keeps out `__proto__` and friends.
+const TOKEN_PARAM_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+
+/** What every token request the service makes for a registered client adds (docs/token-requests.md). */
+export const tokenRequestSchema = z.strictObject({
+  /** RFC 6749 §3.3; Okta custom authorization servers and Entra ID (`{resource}/.default`) need one. */
+  scope: z.optional(tokenParamValue),
+  /** Auth0-style `audience`. */
+  audience: z.optional(tokenParamValue),
+  /** RFC 8707 resource indicator(s): each sent as its own `resource` parameter. */
+  resource: z.optional(z.union([tokenParamValue, z.array(tokenParamValue).check(z.minLength(1), z.maxLength(5))])),
+  /** Any other parameter a provider wants, name → value (at most 10). */
+  extraParams: z.optional(
+    z.record(
+      z.string().check(
+        z.regex(TOKEN_PARAM_NAME, 'parameter names are 1-64 letters, digits, ".", "_" or "-", starting with a letter'),
+        z.refine(
+          (name) => !isReservedTokenParam(name),
+          'may not set grant_type, client_id, client_secret, client_assertion*, scope, audience or resource (use the fields)',
+        ),
+      ),
+      tokenParamValue,
+    ).check(z.refine((params) => Object.keys(params).length <= 10, 'at most 10 extraParams')),
+  ),
+});
+export type TokenRequest = z.infer<typeof tokenRequestSchema>;
+
+/** An RFC 7591 token_endpoint_auth_method name. */
+const authMethodName = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be a token_endpoint_auth_method name'));
+
 export const targetConfigSchema = z
   .looseObject({
     profile: z.enum(PROFILES),
@@ -81,6 +128,13 @@ export const targetConfigSchema = z
     allowedRedirectOrigins: z._default(z.array(originString).check(z.maxLength(50)), []),
     /** Origins besides the issuer's that a discovered registration_endpoint may be on. */
     allowedRegistrationOrigins: z._default(z.array(originString).check(z.maxLength(10)), []),
+    /** Added to every token request for this target's clients: canary proof, rotation test (docs/token-requests.md). */
+    tokenRequest: z.optional(tokenRequestSchema),
+    /**
+     * Methods the provider may answer with besides the one requested (`clientMetadata`'s, else the
+     * profile's): any other answer is an unusable registration and the client is deleted. Default none.
+     */
+    acceptedAuthMethods: z._default(z.array(authMethodName).check(z.maxLength(10)), []),
   })
   .check(
     z.refine((target) => Boolean(target.registrationEndpoint ?? target.issuer), {

@@ -2,7 +2,15 @@ import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
 import { ConfigurationError, type DcrError, NotSupportedError, TemporarilyUnavailableError, UnusableRegistrationError, UpstreamError } from '../errors.js';
 import { MAX_UPSTREAM_BODY_BYTES } from '../limits.js';
 import { rememberSecret } from '../logger.js';
-import type { ClientCredentials, ClientRegistration, IdentityProvider, ManagedClient } from '../ports/IdentityProvider.js';
+import {
+  type ClientCredentials,
+  type ClientRegistration,
+  type CredentialsProof,
+  type IdentityProvider,
+  InvalidClientError,
+  type ManagedClient,
+  type ProofOptions,
+} from '../ports/IdentityProvider.js';
 import { clientCredentialsRequest } from './clientCredentialsRequest.js';
 import { parseRegistrationResponse } from './parseRegistrationResponse.js';
 import { PROFILE_RULES } from './profiles.js';
@@ -78,16 +86,30 @@ export class HttpIdentityProvider implements IdentityProvider {
     throw managementFailure(answer, action);
   }
 
-  async proveClientCredentials(tokenEndpoint: string, credentials: ClientCredentials): Promise<void> {
+  async proveClientCredentials(tokenEndpoint: string, credentials: ClientCredentials, options: ProofOptions = {}): Promise<CredentialsProof> {
     const action = 'token request';
-    const answer = await this.#exchange(tokenEndpoint, action, { method: 'POST', ...clientCredentialsRequest(credentials) });
-    if (answer.status !== 200) {
-      const error = failure(answer, action);
-      throw error.retryable ? error : new UpstreamError(error.message, answer.status);
+    const answer = await this.#exchange(tokenEndpoint, action, { method: 'POST', ...clientCredentialsRequest(credentials, options.tokenRequest) });
+    if (answer.status === 200) {
+      const token = answer.tooLarge ? undefined : accessToken(answer.text);
+      if (typeof token !== 'string' || !token) throw new UpstreamError('token endpoint answered 200 without a readable access_token');
+      rememberSecret(token);
+      return 'token';
     }
-    const token = answer.tooLarge ? undefined : accessToken(answer.text);
-    if (typeof token !== 'string' || !token) throw new UpstreamError('token endpoint answered 200 without a readable access_token');
-    rememberSecret(token);
+    const body = parseErrorBody(answer.text);
+    const classified = classifyUpstreamFailure(answer.status, body, answer.retryAfter, action);
+    if (classified.retryable) throw classified;
+    const said = [body.error, body.error_description].filter(Boolean).join(': ');
+    const message = `identity provider answered ${answer.status} to ${action}${said ? ` (${said})` : ''}`;
+    // RFC 6749 §5.2: a failed client authentication is invalid_client (401 with Basic; bare 401s too);
+    // Salesforce answers an unknown (or not yet active) client with its own invalid_client_id.
+    if (body.error === 'invalid_client' || body.error === 'invalid_client_id' || (answer.status === 401 && !body.error)) {
+      throw new InvalidClientError(message, answer.status);
+    }
+    // The server authenticates the client before judging the grant: a refusal of the grant proves the
+    // credentials, but only for a client not registered for it (one that is must get a token).
+    const hasGrant = options.grantTypes?.includes('client_credentials') ?? true;
+    if (!hasGrant && answer.status < 500 && body.error && GRANT_REFUSALS.has(body.error)) return 'authenticated';
+    throw new UpstreamError(message, answer.status);
   }
 
   /**
@@ -114,6 +136,9 @@ export class HttpIdentityProvider implements IdentityProvider {
   }
 }
 
+/** Token-endpoint refusals that come after the client authenticated (RFC 6749 §5.2, RFC 8707 §2). */
+const GRANT_REFUSALS = new Set(['unauthorized_client', 'unsupported_grant_type', 'invalid_grant', 'invalid_scope', 'invalid_target']);
+
 // Printable ASCII, spaces only inside: what an Authorization header carries without error or ambiguity.
 const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
@@ -129,6 +154,7 @@ function authMethods(target: EndpointTarget, metadata: Record<string, unknown>) 
   const requested = metadata.token_endpoint_auth_method;
   return {
     requested: typeof requested === 'string' ? requested : undefined,
+    accepted: target.acceptedAuthMethods,
     profileDefault: PROFILE_RULES[target.profile].defaultTokenEndpointAuthMethod,
   };
 }

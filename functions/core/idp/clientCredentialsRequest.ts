@@ -1,13 +1,28 @@
-import { NotSupportedError } from '../errors.js';
+import { type TokenRequest, isReservedTokenParam } from '../config/targetConfig.js';
+import { ConfigurationError, NotSupportedError } from '../errors.js';
 import type { ClientCredentials } from '../ports/IdentityProvider.js';
 
 /**
  * The headers and form body of a client_credentials token request, authenticated as the client was
  * registered: `client_secret_basic` (RFC 6749 §2.3.1: both parts form-urlencoded before base64) or
- * `client_secret_post`.
+ * `client_secret_post`. The target's `tokenRequest` adds `scope`, `audience`, `resource` (RFC 8707,
+ * repeated for several) and its `extraParams`; none of them can replace the grant or the client's
+ * authentication.
  */
-export function clientCredentialsRequest(credentials: ClientCredentials): { headers: Record<string, string>; body: string } {
+export function clientCredentialsRequest(
+  credentials: ClientCredentials,
+  tokenRequest: TokenRequest = {},
+): { headers: Record<string, string>; body: string } {
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
+  if (tokenRequest.scope !== undefined) form.set('scope', tokenRequest.scope);
+  if (tokenRequest.audience !== undefined) form.set('audience', tokenRequest.audience);
+  for (const resource of [tokenRequest.resource ?? []].flat()) form.append('resource', resource);
+  for (const [name, value] of Object.entries(tokenRequest.extraParams ?? {})) {
+    // The schema refuses these already; a configuration that slipped past it must not override the grant.
+    if (isReservedTokenParam(name)) throw new ConfigurationError(`tokenRequest.extraParams may not set "${name.slice(0, 64)}"`);
+    form.append(name, value);
+  }
+
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   const secret = credentials.client_secret ?? '';
   if (credentials.token_endpoint_auth_method === 'client_secret_basic') {

@@ -15,8 +15,10 @@ const BEARER_TOKEN = /^[\x21-\x7e]+$/;
 const QUOTED_PREFIX = 64;
 
 export interface AuthMethods {
-  /** What the request asked for (the target's pinned metadata), if anything. */
+  /** What the request asked for (registrations always name one); the answer must match it. */
   requested?: string;
+  /** Other methods the target accepts in the answer (`acceptedAuthMethods`). */
+  accepted?: readonly string[];
   /** The profile's assumption when neither the answer nor the request names one. */
   profileDefault: string;
 }
@@ -24,8 +26,9 @@ export interface AuthMethods {
 /**
  * Reads a 2xx RFC 7591 / 7592 answer: lenient where harmless (numeric strings for the timestamps,
  * unknown fields kept in `metadata`), strict where it matters (a printable client_id of sane length,
- * bounded credentials without control characters, a parseable client URI, a client_secret when the
- * auth method needs one). Anything unusable throws `UnusableRegistrationError`, carrying the client
+ * bounded credentials without control characters, a parseable client URI, the auth method requested
+ * or one the target accepts, a client_secret when the auth method needs one). The method stored is
+ * the one answered; an answer that names none gets the requested one, flagged as not echoed. Anything unusable throws `UnusableRegistrationError`, carrying the client
  * when a valid client_id was read so the caller can delete it. Messages never quote a secret, nor
  * more than a short prefix of an identifier.
  */
@@ -58,7 +61,12 @@ export function parseRegistrationResponse(text: string, authMethods: AuthMethods
   if (token_endpoint_auth_method !== undefined && (typeof token_endpoint_auth_method !== 'string' || !AUTH_METHOD.test(token_endpoint_auth_method))) {
     throw unusable('an unreadable token_endpoint_auth_method');
   }
-  const method = (token_endpoint_auth_method as string | undefined) ?? authMethods.requested ?? authMethods.profileDefault;
+  const answered = token_endpoint_auth_method as string | undefined;
+  const { requested, accepted = [] } = authMethods;
+  if (answered !== undefined && requested !== undefined && answered !== requested && !accepted.includes(answered)) {
+    throw unusable(`token_endpoint_auth_method "${quote(answered)}" where ${requested} was requested (not in the target's acceptedAuthMethods)`);
+  }
+  const method = answered ?? requested ?? authMethods.profileDefault;
   if (SECRET_METHODS.has(method) && !secret) throw unusable(`no client_secret, which ${method} needs`);
   const expiresAt = timestamp(client_secret_expires_at);
   // Not knowing when the secret stops working would leave stored credentials that silently expire.
@@ -74,6 +82,7 @@ export function parseRegistrationResponse(text: string, authMethods: AuthMethods
     ...(typeof issuedAt === 'number' && { client_id_issued_at: issuedAt }),
     ...(expiresAt !== undefined && { client_secret_expires_at: expiresAt }),
     token_endpoint_auth_method: method,
+    ...(answered === undefined && { token_endpoint_auth_method_echoed: false as const }),
     metadata,
   };
 }

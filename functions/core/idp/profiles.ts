@@ -3,6 +3,11 @@ import type { Profile } from '../config/targetConfig.js';
 export interface ProfileRules {
   /** The auth method to assume when the registration response does not state one. */
   defaultTokenEndpointAuthMethod: string;
+  /**
+   * How long after registration an `invalid_client` from the token endpoint means "not active yet"
+   * rather than "refused": Salesforce documents that a new connected app can take up to 10 minutes.
+   */
+  activationWindowSeconds: number;
 }
 
 /**
@@ -11,6 +16,6 @@ export interface ProfileRules {
  * or wrong token as `invalid_client`; RFC 7591 defaults to `client_secret_basic`.
  */
 export const PROFILE_RULES: Record<Profile, ProfileRules> = {
-  salesforce: { defaultTokenEndpointAuthMethod: 'client_secret_post' },
-  rfc7591: { defaultTokenEndpointAuthMethod: 'client_secret_basic' },
+  salesforce: { defaultTokenEndpointAuthMethod: 'client_secret_post', activationWindowSeconds: 600 },
+  rfc7591: { defaultTokenEndpointAuthMethod: 'client_secret_basic', activationWindowSeconds: 0 },
 };

@@ -1,4 +1,5 @@
-import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
+import type { ClientMetadata, EndpointTarget, TokenRequest } from '../config/targetConfig.js';
+import { UpstreamError } from '../errors.js';
 
 /** The provider's registration response, parsed leniently: unknown fields are kept in `metadata`. */
 export interface ClientRegistration {
@@ -9,6 +10,8 @@ export interface ClientRegistration {
   client_id_issued_at?: number;
   client_secret_expires_at?: number;
   token_endpoint_auth_method: string;
+  /** False when the answer named no method and the one we requested was recorded instead. */
+  token_endpoint_auth_method_echoed?: false;
   /** Every other field of the response (redirect_uris, grant_types, Salesforce's scopes, …). */
   metadata: Record<string, unknown>;
 }
@@ -31,6 +34,26 @@ export interface IdentityProvider {
   updateClient(target: EndpointTarget, client: ManagedClient, metadata: Record<string, unknown>): Promise<ClientRegistration>;
   /** RFC 7592 DELETE; 'absent' when the provider no longer knows the client. */
   deleteClient(target: EndpointTarget, client: ManagedClient): Promise<'deleted' | 'absent'>;
-  /** A client_credentials grant at the token endpoint; resolves when a token was issued (the token is not returned). */
-  proveClientCredentials(tokenEndpoint: string, credentials: ClientCredentials): Promise<void>;
+  /**
+   * Proves the credentials at the token endpoint with a client_credentials request. Resolves `token`
+   * when a token was issued (it is not returned), `authenticated` when a client registered without
+   * the client_credentials grant was refused the grant after authenticating (RFC 6749 §5.2:
+   * unauthorized_client, unsupported_grant_type, invalid_grant, invalid_scope). Throws
+   * `InvalidClientError` when the provider refused the client's authentication.
+   */
+  proveClientCredentials(tokenEndpoint: string, credentials: ClientCredentials, options?: ProofOptions): Promise<CredentialsProof>;
+}
+
+export type CredentialsProof = 'token' | 'authenticated';
+
+export interface ProofOptions {
+  /** The target's `tokenRequest` (scope, audience, resource, extra parameters). */
+  tokenRequest?: TokenRequest;
+  /** The client's registered grant_types (RFC 7591 default: authorization_code). */
+  grantTypes?: readonly string[];
+}
+
+/** The token endpoint refused the client's authentication (`invalid_client`, or a bare 401). */
+export class InvalidClientError extends UpstreamError {
+  override readonly name: string = 'InvalidClientError';
 }

@@ -1,5 +1,5 @@
 import { deterministicToken } from '../claimTokens.js';
-import { applyMetadataPolicy } from '../config/metadataPolicy.js';
+import { applyMetadataPolicy, withTokenEndpointAuthMethod } from '../config/metadataPolicy.js';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import type { ClientMetadata } from '../config/targetConfig.js';
 import {
@@ -44,7 +44,7 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
   const log = deps.logger.child(base);
 
   // The caller's metadata is checked before anything is claimed, read or sent (400 names the field).
-  const metadata = applyMetadataPolicy(target.config, request.client);
+  const metadata = withTokenEndpointAuthMethod(applyMetadataPolicy(target.config, request.client), target.config.profile);
   // Read the IAT (usually cached) while claiming: a cold container saves a round trip.
   const initialAccessToken = deps.tokens.get(target.config.initialAccessTokenSecretId);
   initialAccessToken.catch(() => {}); // surfaced where it is awaited

@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { deterministicToken } from '../claimTokens.js';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import { ConfigurationError, InvalidRequestError, UpstreamError } from '../errors.js';
+import { PROFILE_RULES } from '../idp/profiles.js';
 import { emitMetrics } from '../metrics.js';
+import { InvalidClientError } from '../ports/IdentityProvider.js';
 import { SecretAlreadyExistsError } from '../ports/SecretStore.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
 import { type OffboardedRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome, failureDetail } from './outcomeEvents.js';
+import { proofOptions } from './proofOptions.js';
 import { registerTenant } from './registerTenant.js';
 import { loadTarget, requireTarget } from './targets.js';
 
@@ -26,13 +29,22 @@ export interface CanaryResult {
   durationMs: number;
   /** True when a client_credentials token was obtained with the credentials. */
   tokenObtained: boolean;
+  /**
+   * How the credentials were proved: `token` (a token was issued), `authenticated` (a client without
+   * the client_credentials grant was refused the grant after authenticating), `not-active-yet` (refused
+   * as `invalid_client` within the profile's activation window after registration: not a failure),
+   * `none` (the target has no token endpoint: read-back only).
+   */
+  proof: Proof;
   /** `throw-away`: registered, proved, deleted by RFC 7592. `kept`: the target's kept client was proved. */
   mode: 'throw-away' | 'kept';
   /** True when this run registered a client at the provider. */
   registered: boolean;
 }
 
-/** The kept client's record; `canary_proved_at` is set once it has obtained a token. */
+export type Proof = 'token' | 'authenticated' | 'not-active-yet' | 'none';
+
+/** The kept client's record; `canary_proved_at` is set once its credentials were proved. */
 type KeptRecord = RegisteredRecord & { canary_proved_at?: string };
 
 interface Run {
@@ -63,6 +75,7 @@ export async function runCanary(targetName: string | undefined, deps: UseCaseDep
   const steps: Record<string, number> = {};
   let success = 0;
   let misconfigured = 0;
+  let notActiveYet = 0;
   let run: Run | undefined;
   try {
     try {
@@ -90,14 +103,21 @@ export async function runCanary(targetName: string | undefined, deps: UseCaseDep
     };
     const kept = await run.timed('ReadBackDuration', () => readKept(run as Run));
     const result = kept ? await proveKept(kept, run, { mayReplace: true, registered: false }) : await registerUnderClaim(run, true);
-    success = 1;
     const durationMs = Math.round(performance.now() - started);
-    deps.logger.info('canary succeeded', { tenantId: result.tenantId, clientId: result.clientId, mode: result.mode, durationMs });
+    const summary = { tenantId: result.tenantId, clientId: result.clientId, mode: result.mode, proof: result.proof, durationMs };
+    if (result.proof === 'not-active-yet') {
+      notActiveYet = 1;
+      deps.logger.warn('canary: the client is not active yet at the provider (invalid_client soon after registration)', summary);
+    } else {
+      success = 1;
+      deps.logger.info('canary succeeded', summary);
+    }
     return { ...result, durationMs };
   } finally {
     emitMetrics(deps.logger, { Target: name }, {
       CanarySuccess: { value: success, unit: 'Count' },
       CanaryMisconfigured: { value: misconfigured, unit: 'Count' },
+      CanaryNotActiveYet: { value: notActiveYet, unit: 'Count' },
       ClientOrphaned: { value: run?.orphaned ?? 0, unit: 'Count' },
       CanaryClientReplaced: { value: run?.replaced ?? 0, unit: 'Count' },
       CanaryDuration: { value: Math.round(performance.now() - started), unit: 'Milliseconds' },
@@ -147,10 +167,10 @@ async function registerUnderClaim(run: Run, mayReplace: boolean): Promise<Proved
 /** Register → prove → delete the client (RFC 7592) → delete the secret; cleanup runs whether or not the proof held. */
 async function throwAway(record: RegisteredRecord, secretName: string, run: Run): Promise<Proved> {
   const { deps, target } = run;
-  let tokenObtained = false;
+  let proof: Proof = 'none';
   let proofError: unknown;
   try {
-    tokenObtained = await prove(record, run);
+    proof = await prove(record, run);
   } catch (error) {
     proofError = error;
   }
@@ -174,7 +194,7 @@ async function throwAway(record: RegisteredRecord, secretName: string, run: Run)
   }
   if (proofError) throw proofError;
   if (cleanupError) throw cleanupError;
-  return { ok: true, tenantId: record.tenant_id, clientId: record.client_id, tokenObtained, mode: 'throw-away', registered: true };
+  return { ok: true, tenantId: record.tenant_id, clientId: record.client_id, tokenObtained: proof === 'token', proof, mode: 'throw-away', registered: true };
 }
 
 /**
@@ -185,9 +205,17 @@ async function throwAway(record: RegisteredRecord, secretName: string, run: Run)
 async function proveKept(record: KeptRecord, run: Run, options: { mayReplace: boolean; registered: boolean }): Promise<Proved> {
   const { deps } = run;
   try {
-    const tokenObtained = await prove(record, run);
-    if (tokenObtained && !record.canary_proved_at) await markProved(record, run);
-    return { ok: true, tenantId: KEPT_CANARY_TENANT, clientId: record.client_id, tokenObtained, mode: 'kept', registered: options.registered };
+    const proof = await prove(record, run);
+    if ((proof === 'token' || proof === 'authenticated') && !record.canary_proved_at) await markProved(record, run);
+    return {
+      ok: true,
+      tenantId: KEPT_CANARY_TENANT,
+      clientId: record.client_id,
+      tokenObtained: proof === 'token',
+      proof,
+      mode: 'kept',
+      registered: options.registered,
+    };
   } catch (error) {
     if (!options.mayReplace || !isInvalidClient(error)) throw error;
     if (!record.canary_proved_at) {
@@ -208,18 +236,40 @@ async function proveKept(record: KeptRecord, run: Run, options: { mayReplace: bo
   }
 }
 
-/** Read back + client_credentials token where the target has a token endpoint (retried on 5xx / network). */
-async function prove(record: RegisteredRecord, run: Run): Promise<boolean> {
+/**
+ * Proves the credentials at the target's token endpoint (retried on 5xx / network), with its
+ * `tokenRequest`: a token where the client has the client_credentials grant, otherwise a refusal of
+ * the grant after authentication. A new client refused within the profile's activation window is
+ * `not-active-yet` (Salesforce: minutes), not a failure.
+ */
+async function prove(record: KeptRecord, run: Run): Promise<Proof> {
   const tokenEndpoint = run.target.config.tokenEndpoint;
-  if (!tokenEndpoint) return false;
-  await run.timed('TokenDuration', () =>
-    withRetries(() => run.deps.idp.proveClientCredentials(tokenEndpoint, record), run.deps.retry ?? DEFAULT_RETRY_POLICY),
-  );
-  return true;
+  if (!tokenEndpoint) return 'none';
+  try {
+    return await run.timed('TokenDuration', () =>
+      withRetries(
+        () => run.deps.idp.proveClientCredentials(tokenEndpoint, record, proofOptions(record, run.target.config)),
+        run.deps.retry ?? DEFAULT_RETRY_POLICY,
+      ),
+    );
+  } catch (error) {
+    if (isInvalidClient(error) && withinActivationWindow(record, run)) return 'not-active-yet';
+    throw error;
+  }
+}
+
+/** Never proved, and registered less than the profile's activation window ago. */
+function withinActivationWindow(record: KeptRecord, run: Run): boolean {
+  const windowMs = PROFILE_RULES[run.target.config.profile].activationWindowSeconds * 1000;
+  const registeredAt = Date.parse(record.registered_at);
+  if (!windowMs || record.canary_proved_at || !Number.isFinite(registeredAt)) return false;
+  const now = (run.deps.now?.() ?? new Date()).getTime();
+  return now - registeredAt < windowMs;
 }
 
 /** RFC 6749 §5.2: an unknown, disabled or deleted client is `invalid_client` (401, or 400 at some providers). */
 function isInvalidClient(error: unknown): boolean {
+  if (error instanceof InvalidClientError) return true;
   return error instanceof UpstreamError && (error.upstreamStatus === 401 || /\binvalid_client/.test(error.message));
 }
 

@@ -2,6 +2,7 @@ import { ConfigurationError, NotSupportedError, UpstreamError } from '../errors.
 import { parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome } from './outcomeEvents.js';
+import { proofOptions } from './proofOptions.js';
 import { requestNewSecret } from './rotateClientSecret.js';
 import { loadTarget } from './targets.js';
 import { acquireTenantLease, releaseTenantLease } from './tenantLease.js';
@@ -19,8 +20,9 @@ export interface RotationStepRequest {
 /**
  * The Secrets Manager rotation-function contract for a tenant's client secret, so `RotateSecret`
  * schedules work. The provider issues the new secret itself (RFC 7592 PUT), so createSecret both asks
- * for it and stores it as AWSPENDING; setSecret has nothing left to do; testSecret obtains a
- * client_credentials token with it where the target has a token endpoint; finishSecret makes it
+ * for it and stores it as AWSPENDING; setSecret has nothing left to do; testSecret proves it at the target's token
+ * endpoint, if any, with the target's `tokenRequest` (a token, or for a client without the
+ * client_credentials grant a refusal of the grant after authentication); finishSecret makes it
  * AWSCURRENT. Every step is idempotent for its token. Note: a provider that revokes the old secret at
  * once (as RFC 7592 allows) leaves the current version unusable until finishSecret, a few seconds later.
  */
@@ -62,7 +64,7 @@ export async function runRotationStep(request: RotationStepRequest, deps: UseCas
       const next = await pending();
       if (!next) throw new UpstreamError('no AWSPENDING version to test: createSecret has not run for this token');
       if (!target.config.tokenEndpoint) return { step: request.step, status: 'nothing to do' };
-      await deps.idp.proveClientCredentials(target.config.tokenEndpoint, next);
+      await deps.idp.proveClientCredentials(target.config.tokenEndpoint, next, proofOptions(next, target.config));
       return { step: request.step, status: 'done' };
     }
     case 'finishSecret': {
