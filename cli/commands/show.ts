@@ -39,6 +39,7 @@ export const show: Command = {
       ['auth method', shown.token_endpoint_auth_method as string | undefined],
       ['token endpoint', shown.token_endpoint as string | undefined],
       ['registration uri', shown.registration_client_uri as string | undefined],
+      ['management', management(shown, target.config.allowedManagementOrigins)],
       ['grant types', list(metadata.grant_types)],
       ['redirect uris', list(metadata.redirect_uris)],
       ['secret expires', expiry(shown.client_secret_expires_at)],
@@ -48,6 +49,16 @@ export const show: Command = {
     return { json: { ...outcome, record: shown }, human: keyValues(rows) };
   },
 };
+
+/** Says when RFC 7592 cannot reach the client (record flag `management: 'foreign-origin'`), and whether the target now allows it. */
+function management(record: Record<string, unknown>, allowedOrigins: readonly string[] = []): string | undefined {
+  if (record.management !== 'foreign-origin') return undefined;
+  const uri = typeof record.registration_client_uri === 'string' ? record.registration_client_uri : '';
+  const where = URL.canParse(uri) ? new URL(uri).origin : 'an unparsable URI';
+  return allowedOrigins.includes(where)
+    ? `registration uri on ${where}, allowed since registration by allowedManagementOrigins`
+    : `UNMANAGEABLE: registration uri on foreign origin ${where}; no RFC 7592 rotation or deletion (allowedManagementOrigins)`;
+}
 
 function list(value: unknown): string | undefined {
   return Array.isArray(value) ? value.join(', ') : undefined;

@@ -65,9 +65,21 @@ export class UpstreamError extends DcrError {
   }
 }
 
-/** The initial access token was refused (401/403): the caller may re-read it once and retry. */
+/**
+ * The initial access token was refused (401/403, or `invalid_token` / `access_denied` at any 4xx): the
+ * caller may re-read it once and retry. Terminal for a caller (HTTP 502, CLI exit 4), but an event is
+ * redelivered (see isRetryable): an operator's new token then gets it through, or it reaches the DLQ.
+ */
 export class InitialAccessTokenRejectedError extends UpstreamError {
   override readonly name: string = 'InitialAccessTokenRejectedError';
+}
+
+/**
+ * An RFC 7592 call (read, update, delete) was refused with 401/403: the registration access token is
+ * invalid, or (RFC 7592 §2, OpenID Connect Registration §4.4) the client no longer exists.
+ */
+export class RegistrationAccessTokenRejectedError extends UpstreamError {
+  override readonly name: string = 'RegistrationAccessTokenRejectedError';
 }
 
 /** Throttling, a 5xx, a network fault or a registration still in progress: retrying later can work. */
@@ -154,7 +166,14 @@ export interface UnusableClient {
   registration_access_token?: string;
 }
 
-/** Anything that is not a DcrError is an unexpected fault: answer 500 and let events be retried. */
+/**
+ * Whether an event (an asynchronous delivery) is retried. Anything that is not a DcrError is an
+ * unexpected fault: answer 500 and let events be retried. A refused initial access token is retried
+ * too although no caller should retry it at once: the registration was re-read and retried already,
+ * and the one fix (an operator stores the new token) is picked up by a redelivery; an event that is
+ * still refused reaches the DLQ, to be redriven, instead of being dropped.
+ */
 export function isRetryable(error: unknown): boolean {
+  if (error instanceof InitialAccessTokenRejectedError) return true;
   return error instanceof DcrError ? error.retryable : true;
 }

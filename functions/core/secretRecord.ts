@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { managementOrigin } from './config/managementOrigin.js';
 import type { ResolvedTarget } from './config/serviceConfig.js';
 import type { ClientRegistration } from './ports/IdentityProvider.js';
 
@@ -30,6 +31,11 @@ export interface RegisteredRecord extends Omit<ClientRegistration, 'metadata'> {
   rotation_request_ids?: string[];
   /** Written by earlier versions: the last rotation request handled. Still honoured when read. */
   last_rotation_request_id?: string;
+  /**
+   * 'foreign-origin': the registration_client_uri was on an origin the target did not allow for RFC
+   * 7592 (`allowedManagementOrigins`), so no rotation or deletion can reach it. Absent otherwise.
+   */
+  management?: 'foreign-origin';
 }
 
 /** Written just before an offboarded tenant's secret is scheduled for deletion: a tombstone. */
@@ -58,6 +64,8 @@ export function buildRegisteredRecord(
   registeredAt: Date,
 ): RegisteredRecord {
   const { metadata, ...issued } = registration;
+  const uri = registration.registration_client_uri;
+  const foreign = uri !== undefined && managementOrigin(uri, target.config)?.allowed === false;
   return {
     dcr_status: 'registered',
     ...issued,
@@ -68,6 +76,7 @@ export function buildRegisteredRecord(
     registration_endpoint: target.config.registrationEndpoint,
     registered_at: registeredAt.toISOString(),
     client_metadata: metadata,
+    ...(foreign && { management: 'foreign-origin' as const }),
   };
 }
 

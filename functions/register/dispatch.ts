@@ -4,6 +4,7 @@ import { handleEventBridge, isEventBridgeEvent } from './triggers/eventBridge.js
 import { handleHttpApi, isHttpApiEvent } from './triggers/httpApi.js';
 import { handleSchedule, isScheduleEvent } from './triggers/schedule.js';
 import { handleSecretsRotation, isSecretsRotationEvent } from './triggers/secretsRotation.js';
+import { handleSqsLane, isSqsEvent } from './triggers/sqsLane.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -25,6 +26,7 @@ async function route(event: unknown, runtime: Runtime, context?: Pick<Context, '
   if (isEventBridgeEvent(event)) return handleEventBridge(event, runtime, logger);
   if (isScheduleEvent(event)) return handleSchedule(event, runtime, logger);
   if (isSecretsRotationEvent(event)) return handleSecretsRotation(event, runtime, logger);
+  if (isSqsEvent(event)) return handleSqsLane(event, runtime, logger);
   logger.error('event dropped: not an HTTP API, EventBridge, schedule or secret rotation event');
   return { status: 'dropped', error: 'unrecognised_event' };
 }

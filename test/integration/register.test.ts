@@ -267,8 +267,13 @@ describe('EventBridge TenantOnboarded', () => {
     await expect(env.invoke(eventBridgeEvent('TenantOnboarded', { tenantId: 'later', target: 'down' }))).rejects.toMatchObject({
       code: 'temporarily_unavailable',
     });
-    const terminal = await env.invoke(eventBridgeEvent('TenantOnboarded', { tenantId: 'never', target: 'wrong-iat' }));
-    expect(terminal).toEqual({ status: 'failed', error: 'upstream_error' });
+    const terminal = await env.invoke(eventBridgeEvent('TenantOnboarded', { tenantId: 'never', client: { grant_types: ['implicit'] } }));
+    expect(terminal).toEqual({ status: 'failed', error: 'invalid_client_metadata' });
+    // A refused IAT (re-read once already) is redelivered, so it reaches the DLQ instead of vanishing (issue 17).
+    await expect(env.invoke(eventBridgeEvent('TenantOnboarded', { tenantId: 'never', target: 'wrong-iat' }))).rejects.toMatchObject({
+      name: 'InitialAccessTokenRejectedError',
+      code: 'upstream_error',
+    });
   });
 });
 

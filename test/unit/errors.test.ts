@@ -21,6 +21,7 @@ describe('error names', () => {
       'NotSupportedError',
       'OperationInProgressError',
       'PayloadTooLargeError',
+      'RegistrationAccessTokenRejectedError',
       'TemporarilyUnavailableError',
       'UnusableRegistrationError',
       'UpstreamError',
@@ -38,5 +39,19 @@ describe('error names', () => {
 
   it.each([SecretAlreadyExistsError, SecretScheduledForDeletionError])('%o states its own name', (ErrorClass) => {
     expect(new ErrorClass('s').name).toBe(ErrorClass.name);
+  });
+});
+
+describe('isRetryable (whether an event is redelivered)', () => {
+  it('redelivers a refused initial access token, which callers still see as terminal (502)', () => {
+    // An operator's new token is picked up by a redelivery; one still refused reaches the DLQ.
+    const refused = new errors.InitialAccessTokenRejectedError('refused', 400);
+    expect(errors.isRetryable(refused)).toBe(true);
+    expect(refused).toMatchObject({ retryable: false, status: 502, code: 'upstream_error' });
+  });
+
+  it('does not redeliver a refused registration access token or another upstream refusal', () => {
+    expect(errors.isRetryable(new errors.RegistrationAccessTokenRejectedError('refused', 401))).toBe(false);
+    expect(errors.isRetryable(new errors.UpstreamError('refused', 400))).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   InitialAccessTokenRejectedError,
   InvalidClientMetadataError,
+  RegistrationAccessTokenRejectedError,
   TemporarilyUnavailableError,
   UpstreamError,
 } from '../../functions/core/errors.js';
@@ -26,7 +27,22 @@ describe('classifyUpstreamFailure', () => {
     expect(error.retryable).toBe(retryable);
   });
 
-  it('keeps the provider\'s metadata error code and description verbatim', () => {
+  it.each([
+    [400, { error: 'access_denied' }, 'registration', InitialAccessTokenRejectedError],
+    [400, { error: 'invalid_token' }, 'registration', InitialAccessTokenRejectedError],
+    [400, { error: 'invalid_request' }, 'registration', UpstreamError],
+    [400, { error: 'access_denied' }, 'other', UpstreamError],
+    [503, { error: 'access_denied' }, 'registration', TemporarilyUnavailableError],
+    [401, { error: 'invalid_token' }, 'management', RegistrationAccessTokenRejectedError],
+    [403, {}, 'management', RegistrationAccessTokenRejectedError],
+    [400, { error: 'access_denied' }, 'management', UpstreamError],
+  ] as const)('%i %j on a %s call → %o', (status, body, call, type) => {
+    const error = classifyUpstreamFailure(status, body, null, 'the call', call);
+    expect(error).toBeInstanceOf(type);
+    if (type === UpstreamError) expect(error.name).toBe('UpstreamError');
+  });
+
+    it('keeps the provider\'s metadata error code and description verbatim', () => {
     const error = classifyUpstreamFailure(400, { error: 'invalid_redirect_uri', error_description: 'must be https' }, null, 'registration');
     expect(error).toMatchObject({ code: 'invalid_redirect_uri', message: 'must be https', status: 400 });
   });

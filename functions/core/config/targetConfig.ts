@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { rateLimitSchema } from './rateLimit.js';
 
 export const TARGET_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -128,6 +129,11 @@ export const targetConfigSchema = z
     allowedRedirectOrigins: z._default(z.array(originString).check(z.maxLength(50)), []),
     /** Origins besides the issuer's that a discovered registration_endpoint may be on. */
     allowedRegistrationOrigins: z._default(z.array(originString).check(z.maxLength(10)), []),
+    /**
+     * Origins besides the registration endpoint's that an issued registration_client_uri may be on: RFC
+     * 7592 calls (with the registration access token) go only there. Default none.
+     */
+    allowedManagementOrigins: z._default(z.array(originString).check(z.maxLength(10)), []),
     /** Added to every token request for this target's clients: canary proof, rotation test (docs/token-requests.md). */
     tokenRequest: z.optional(tokenRequestSchema),
     /**
@@ -135,6 +141,8 @@ export const targetConfigSchema = z
      * profile's): any other answer is an unusable registration and the client is deleted. Default none.
      */
     acceptedAuthMethods: z._default(z.array(authMethodName).check(z.maxLength(10)), []),
+    /** The onboarding lane's pace for this target (config/rateLimit.ts). Default: unpaced until a 429. */
+    rateLimit: z.optional(rateLimitSchema),
   })
   .check(
     z.refine((target) => Boolean(target.registrationEndpoint ?? target.issuer), {

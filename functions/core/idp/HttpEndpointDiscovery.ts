@@ -13,9 +13,13 @@ const discoverySchema = z.looseObject({
 });
 
 /**
- * `{issuer}/.well-known/openid-configuration`, fetched once per container and issuer (at most 256 KB
- * of it, within the timeout). A failed fetch is not cached. The document must name the same issuer
- * (OIDC Discovery 1.0 §4.3) and its endpoints obey the same https / loopback rule as configured ones.
+ * The issuer's metadata, fetched once per container and issuer: OpenID Connect Discovery
+ * (`{issuer}/.well-known/openid-configuration`) first, then RFC 8414
+ * (`{origin}/.well-known/oauth-authorization-server{path}`), which many OAuth-only servers publish alone.
+ * Each is read through the size cap (256 KB) within the timeout; a failed discovery is not cached. A
+ * document must name the same issuer (OIDC Discovery 1.0 §4.3, RFC 8414 §3.3) and its endpoints obey
+ * the same https / loopback rule as configured ones. When neither document is usable the error is a
+ * ConfigurationError naming the issuer, or retryable when one of them failed only for now.
  * The registration endpoint, which receives the initial access token, must be on the issuer's origin
  * or one the target allows: checked on every call, since targets sharing an issuer may allow different ones.
  */
@@ -33,7 +37,7 @@ export class HttpEndpointDiscovery implements EndpointDiscovery {
   async discover(issuer: string, allowedRegistrationOrigins: readonly string[] = []): Promise<DiscoveredEndpoints> {
     let pending = this.#cache.get(issuer);
     if (!pending) {
-      pending = this.#fetch(issuer);
+      pending = this.#discover(issuer);
       this.#cache.set(issuer, pending);
       pending.catch(() => this.#cache.delete(issuer));
     }
@@ -47,8 +51,25 @@ export class HttpEndpointDiscovery implements EndpointDiscovery {
     return endpoints;
   }
 
-  async #fetch(issuer: string): Promise<DiscoveredEndpoints> {
-    const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  async #discover(issuer: string): Promise<DiscoveredEndpoints> {
+    const failures: string[] = [];
+    let temporary: TemporarilyUnavailableError | undefined;
+    for (const url of discoveryUrls(issuer)) {
+      try {
+        return await this.#fetch(url, issuer);
+      } catch (error) {
+        if (error instanceof TemporarilyUnavailableError) temporary ??= error;
+        else if (!(error instanceof ConfigurationError)) throw error;
+        failures.push(error.message);
+      }
+    }
+    if (temporary) throw temporary;
+    throw new ConfigurationError(
+      `issuer ${issuer} has no usable discovery document (OpenID Connect Discovery, then RFC 8414): ${failures.join('; ')}`,
+    );
+  }
+
+  async #fetch(url: string, issuer: string): Promise<DiscoveredEndpoints> {
     const controller = new AbortController();
     const deadline = AbortSignal.timeout(this.options.timeoutMs ?? 5_000);
     let response: Response;
@@ -61,10 +82,10 @@ export class HttpEndpointDiscovery implements EndpointDiscovery {
       });
       body = await readBoundedBody(response, { maxBytes: this.#maxBodyBytes, controller, signal: deadline });
     } catch (error) {
-      throw new TemporarilyUnavailableError(`discovery document of ${issuer} is unreachable`, 5, { cause: error });
+      throw new TemporarilyUnavailableError(`discovery document of ${issuer} at ${url} is unreachable`, 5, { cause: error });
     }
     if (response.status === 429 || response.status >= 500) {
-      throw new TemporarilyUnavailableError(`discovery document of ${issuer} answered ${response.status}`);
+      throw new TemporarilyUnavailableError(`discovery document of ${issuer} at ${url} answered ${response.status}`);
     }
     if (body.tooLarge) throw new ConfigurationError(`discovery document at ${url} is larger than ${this.#maxBodyBytes} bytes`);
     let parsed;
@@ -81,4 +102,15 @@ export class HttpEndpointDiscovery implements EndpointDiscovery {
     }
     return { registrationEndpoint: parsed.data.registration_endpoint, tokenEndpoint: parsed.data.token_endpoint };
   }
+}
+
+/**
+ * OpenID Connect Discovery appends its well-known suffix to the issuer; RFC 8414 §3.1 inserts its own
+ * between the origin and the issuer's path.
+ */
+export function discoveryUrls(issuer: string): [openid: string, oauth: string] {
+  const trimmed = issuer.replace(/\/+$/, '');
+  const { origin, pathname } = new URL(trimmed);
+  const path = pathname === '/' ? '' : pathname;
+  return [`${trimmed}/.well-known/openid-configuration`, `${origin}/.well-known/oauth-authorization-server${path}`];
 }

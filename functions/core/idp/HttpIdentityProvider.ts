@@ -1,3 +1,4 @@
+import { managementOrigin } from '../config/managementOrigin.js';
 import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
 import { ConfigurationError, type DcrError, NotSupportedError, TemporarilyUnavailableError, UnusableRegistrationError, UpstreamError } from '../errors.js';
 import { MAX_UPSTREAM_BODY_BYTES } from '../limits.js';
@@ -15,7 +16,7 @@ import { clientCredentialsRequest } from './clientCredentialsRequest.js';
 import { parseRegistrationResponse } from './parseRegistrationResponse.js';
 import { PROFILE_RULES } from './profiles.js';
 import { readBoundedBody } from './readBoundedBody.js';
-import { classifyUpstreamFailure, parseErrorBody } from './upstreamResponse.js';
+import { classifyUpstreamFailure, parseErrorBody, type UpstreamCall } from './upstreamResponse.js';
 
 export interface HttpIdentityProviderOptions {
   /** Per-request timeout, body included; a timeout after sending a POST is an ambiguous outcome. Default 10 s. */
@@ -47,7 +48,7 @@ export class HttpIdentityProvider implements IdentityProvider {
       headers: jsonHeaders(bearer(initialAccessToken, () => new ConfigurationError('the initial access token is not a printable ASCII string; refusing to send it'))),
       body: JSON.stringify(metadata),
     });
-    if (answer.status !== 201 && answer.status !== 200) throw failure(answer, action);
+    if (answer.status !== 201 && answer.status !== 200) throw failure(answer, action, 'registration');
     if (answer.tooLarge) {
       // Too large to read its client_id: the caller records a possible orphan.
       throw new UnusableRegistrationError(
@@ -167,16 +168,19 @@ function accessToken(text: string): unknown {
   }
 }
 
-function failure(answer: Answer, action: string): DcrError {
-  return classifyUpstreamFailure(answer.status, parseErrorBody(answer.text), answer.retryAfter, action);
+function failure(answer: Answer, action: string, call?: UpstreamCall): DcrError {
+  return classifyUpstreamFailure(answer.status, parseErrorBody(answer.text), answer.retryAfter, action, call);
 }
 
-/** A provider without RFC 7592 client management answers 405 or 501: nothing was changed. */
+/**
+ * A provider without RFC 7592 client management answers 405 or 501: nothing was changed. A 401/403
+ * refuses the registration access token (RegistrationAccessTokenRejectedError), never the IAT.
+ */
 function managementFailure(answer: Answer, action: string): DcrError {
   if (answer.status === 405 || answer.status === 501) {
     return new NotSupportedError(`the identity provider does not support RFC 7592 (${action}: ${answer.status})`);
   }
-  return failure(answer, action);
+  return failure(answer, action, 'management');
 }
 
 function jsonHeaders(authorization: string): Record<string, string> {
@@ -194,7 +198,7 @@ function bearer(token: string, refuse: () => DcrError): string {
 
 /**
  * RFC 7592 calls need the client URI and registration access token the provider issued, and carry
- * that token: send them only to the configured provider's origin.
+ * that token: send them only to the configured provider's origin, or one the target allows.
  */
 function managed(client: ManagedClient, target: EndpointTarget, action: string): { uri: string; authorization: string } {
   const uri = client.registration_client_uri;
@@ -202,14 +206,12 @@ function managed(client: ManagedClient, target: EndpointTarget, action: string):
   if (!uri || !token) {
     throw new NotSupportedError(`client ${action} needs RFC 7592, but the identity provider issued no registration access token or client URI`);
   }
-  let origin: string;
-  try {
-    origin = new URL(uri).origin;
-  } catch {
-    throw new UpstreamError('identity provider issued an invalid registration_client_uri');
-  }
-  if (origin !== new URL(target.registrationEndpoint).origin) {
-    throw new UpstreamError('registration_client_uri is not on the configured identity provider; refusing to send a token there');
+  const where = managementOrigin(uri, target);
+  if (!where) throw new UpstreamError('identity provider issued an invalid registration_client_uri');
+  if (!where.allowed) {
+    throw new UpstreamError(
+      `registration_client_uri is on ${where.origin}, neither the configured identity provider nor in allowedManagementOrigins; refusing to send a token there`,
+    );
   }
   return { uri, authorization: bearer(token, () => new UpstreamError('the registration access token is not a printable ASCII string; refusing to send it')) };
 }

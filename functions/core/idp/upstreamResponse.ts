@@ -2,6 +2,7 @@ import {
   type DcrError,
   InitialAccessTokenRejectedError,
   InvalidClientMetadataError,
+  RegistrationAccessTokenRejectedError,
   TemporarilyUnavailableError,
   UpstreamError,
 } from '../errors.js';
@@ -50,12 +51,22 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
   return Math.min(300, Math.max(1, Math.ceil(seconds)));
 }
 
+// Some servers refuse a revoked or unknown initial access token with these codes at 400 rather than 401.
+const TOKEN_REFUSALS = new Set(['invalid_token', 'access_denied']);
+
+/**
+ * Which credential the call carried: the initial access token (registration, RFC 7591), the registration
+ * access token (RFC 7592 read / update / delete), or another (a token request: the client's own).
+ */
+export type UpstreamCall = 'registration' | 'management' | 'other';
+
 /** One table from an identity provider's HTTP answer to our error classes. */
 export function classifyUpstreamFailure(
   status: number,
   body: UpstreamErrorBody,
   retryAfterHeader: string | null,
   action: string,
+  call: UpstreamCall = 'other',
 ): DcrError {
   const said = [body.error, body.error_description].filter(Boolean).join(': ');
   const detail = said ? ` (${said})` : '';
@@ -70,8 +81,16 @@ export function classifyUpstreamFailure(
       body.error_description ?? `identity provider refused the client metadata (${body.error})`,
     );
   }
-  if (status === 401 || status === 403) {
-    return new InitialAccessTokenRejectedError(`identity provider refused the token for ${action}${detail}`, status);
+  const refused = status === 401 || status === 403;
+  if (refused && call === 'management') {
+    return new RegistrationAccessTokenRejectedError(
+      `identity provider refused the registration access token for ${action}, or no longer knows the client${detail}`,
+      status,
+    );
   }
+  if (call === 'registration' && (refused || TOKEN_REFUSALS.has(body.error ?? ''))) {
+    return new InitialAccessTokenRejectedError(`identity provider refused the initial access token for ${action}${detail}`, status);
+  }
+  if (refused) return new InitialAccessTokenRejectedError(`identity provider refused the token for ${action}${detail}`, status);
   return new UpstreamError(`identity provider answered ${status} to ${action}${detail}`, status);
 }

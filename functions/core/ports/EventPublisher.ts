@@ -4,7 +4,12 @@ export type OutcomeType =
   | 'ClientDeregistered'
   | 'ClientSecretRotated'
   /** A client exists at the provider that the service could neither store nor delete: an operator must remove it. */
-  | 'ClientOrphaned';
+  | 'ClientOrphaned'
+  /**
+   * Offboarding completed but the provider refused the RFC 7592 DELETE with 401/403: the client is
+   * gone already (RFC 7592 §2) or its registration access token is not valid. An operator checks.
+   */
+  | 'ClientDeletionUnconfirmed';
 
 /** Outcome details: identifiers and error codes only, never secret material. */
 export interface OutcomeDetail {

@@ -1,8 +1,9 @@
 import { deterministicToken } from '../claimTokens.js';
-import { secretNameFor } from '../config/serviceConfig.js';
-import { ConfigurationError, NotFoundError, TemporarilyUnavailableError } from '../errors.js';
+import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
+import { ConfigurationError, NotFoundError, RegistrationAccessTokenRejectedError, TemporarilyUnavailableError } from '../errors.js';
+import { emitMetrics } from '../metrics.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
-import { type OffboardedRecord, parseSecretRecord } from '../secretRecord.js';
+import { type OffboardedRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { DEFAULT_CLAIM_OPTIONS } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome } from './outcomeEvents.js';
@@ -17,9 +18,14 @@ export interface OffboardingOutcome {
   status: 'offboarded' | 'absent';
   clientId?: string;
   secretArn?: string;
-  /** 'absent' when the provider no longer knew the client (404/410). */
-  clientDeletion?: 'deleted' | 'absent';
+  /**
+   * 'absent' when the provider no longer knew the client (404/410); 'unconfirmed' when it refused the
+   * DELETE with 401/403, which is how RFC 7592 §2 answers for a client it no longer knows.
+   */
+  clientDeletion?: ClientDeletion;
 }
+
+export type ClientDeletion = 'deleted' | 'absent' | 'unconfirmed';
 
 /**
  * Deletes the tenant's client at the provider (RFC 7592 DELETE), then its secret: a tombstone version
@@ -27,7 +33,9 @@ export interface OffboardingOutcome {
  * the tenant's lease, so concurrent offboardings and rotations take turns; the ones after an
  * offboarding find nothing left and answer 'absent'. A stale pending claim (its registration ended
  * without storing anything) is removed too. A provider that cannot delete clients gets a
- * NotSupportedError and nothing is changed.
+ * NotSupportedError and nothing is changed. A DELETE refused with 401/403 (a client already deleted
+ * at the provider, or a registration access token no longer valid) does not block offboarding: the
+ * secret is removed all the same and the deletion recorded as unconfirmed for an operator to check.
  */
 export async function offboardTenant(request: TenantRequest, deps: UseCaseDependencies): Promise<OffboardingOutcome> {
   const target = await loadTarget(request.target, deps);
@@ -52,7 +60,7 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
         return { ...base, status: 'offboarded' as const, secretArn: stored.arn };
       }
 
-      const clientDeletion = await withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry ?? DEFAULT_RETRY_POLICY);
+      const clientDeletion = await deleteClient(target, record, deps);
       const tombstone: OffboardedRecord = {
         dcr_status: 'offboarded',
         tenant_id: request.tenantId,
@@ -67,6 +75,7 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
 
       deps.logger.info('tenant offboarded', { ...base, clientId: record.client_id, clientDeletion });
       await emitOutcome(deps, 'ClientDeregistered', { tenantId: request.tenantId, target: target.name, clientId: record.client_id, secretArn: stored.arn });
+      if (clientDeletion === 'unconfirmed') await recordUnconfirmedDeletion(request.tenantId, target.name, record.client_id, deps);
       return { ...base, status: 'offboarded' as const, clientId: record.client_id, secretArn: stored.arn, clientDeletion };
     });
   } catch (error) {
@@ -74,6 +83,33 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
     if (error instanceof NotFoundError) return { ...base, status: 'absent' };
     throw error;
   }
+}
+
+/** RFC 7592 DELETE; a refused registration access token means the deletion cannot be confirmed. */
+async function deleteClient(target: ResolvedTarget, record: RegisteredRecord, deps: UseCaseDependencies): Promise<ClientDeletion> {
+  try {
+    return await withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry ?? DEFAULT_RETRY_POLICY);
+  } catch (error) {
+    if (error instanceof RegistrationAccessTokenRejectedError) return 'unconfirmed';
+    throw error;
+  }
+}
+
+/**
+ * Recorded three ways, with the client id only: a WARN line (`clientDeletionUnconfirmed: 1`), an EMF
+ * metric and a `ClientDeletionUnconfirmed` event, so that an operator checks the client is gone.
+ */
+async function recordUnconfirmedDeletion(tenantId: string, target: string, clientId: string, deps: UseCaseDependencies): Promise<void> {
+  const reason = 'the provider refused the RFC 7592 DELETE (401/403): the client is gone already or its registration access token is invalid';
+  deps.logger.warn('client deletion unconfirmed; the tenant was offboarded, check the client at the provider', {
+    tenantId,
+    target,
+    clientId,
+    reason,
+    clientDeletionUnconfirmed: 1,
+  });
+  emitMetrics(deps.logger, { Target: target }, { ClientDeletionUnconfirmed: { value: 1, unit: 'Count' } });
+  await emitOutcome(deps, 'ClientDeletionUnconfirmed', { tenantId, target, clientId, error: 'client_deletion_unconfirmed', errorDescription: reason });
 }
 
 /**

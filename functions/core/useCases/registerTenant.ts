@@ -18,6 +18,7 @@ import { recordOrphanedClient } from './orphans.js';
 import { emitOutcome, failureDetail } from './outcomeEvents.js';
 import type { RegistrationOutcome, RegistrationRequest } from './registrationRequest.js';
 import { loadTarget } from './targets.js';
+import { reportUnmanageableClient } from './unmanageableClient.js';
 
 /**
  * The one use case: claim the tenant's secret name, register a client at the configured identity
@@ -76,14 +77,16 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
       throw error;
     }
   }
+  if (record.management === 'foreign-origin') reportUnmanageableClient(record, target, { logger: log });
   log.info('client registered', { clientId: registration.client_id });
   return { ...base, clientId: registration.client_id, secretArn: claim.arn, status: 'registered' };
 }
 
 /**
  * Retries 429 / 5xx / network failures within the policy's budget, and re-reads the initial access
- * token once after a 401 (seed 004: a regenerated token invalidates the cached one). Attempts whose
- * outcome is unknown (a timeout after sending) are noted: each may have left a client behind.
+ * token once after it was refused (401/403, or `invalid_token` / `access_denied` at any 4xx; seed 004:
+ * a regenerated token invalidates the cached one). Attempts whose outcome is unknown (a timeout after
+ * sending) are noted: each may have left a client behind.
  */
 async function registerWithRetries(
   target: ResolvedTarget,

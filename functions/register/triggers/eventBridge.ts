@@ -12,13 +12,13 @@ import type { Runtime } from '../runtime.js';
 export type EventOutcome = { status: string } | { status: 'dropped' | 'failed'; error: string };
 
 /** A parsed event: its tenant, and the one use case to run for it. */
-interface ParsedEvent {
+export interface ParsedEvent {
   tenantId: string;
   run(deps: UseCaseDependencies): Promise<EventOutcome>;
 }
 
 /** Each detail-type: parse its detail (throws InvalidRequestError) into one use-case call. */
-const ACTIONS: Record<string, (detail: unknown, event: EventBridgeEvent<string, unknown>) => ParsedEvent> = {
+export const ACTIONS: Record<string, (detail: unknown, event: EventBridgeEvent<string, unknown>) => ParsedEvent> = {
   TenantOnboarded: (detail) => {
     const request = parseRegistrationRequest(detail);
     return { tenantId: request.tenantId, run: (deps) => registerTenant(request, deps) };
