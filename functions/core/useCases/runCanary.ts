@@ -1,26 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { deterministicToken } from '../claimTokens.js';
-import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
+import { secretNameFor } from '../config/serviceConfig.js';
 import { ConfigurationError, InvalidRequestError, UpstreamError } from '../errors.js';
-import { PROFILE_RULES } from '../idp/profiles.js';
 import { emitMetrics } from '../metrics.js';
-import { InvalidClientError } from '../ports/IdentityProvider.js';
-import { SecretAlreadyExistsError } from '../ports/SecretStore.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
-import { type OffboardedRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
+import { parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
+import { isInvalidClient, prove } from './canaryProof.js';
+import { KEPT_CANARY_TENANT, type KeptRecord, type Proof, type Run, recordOrphan } from './canaryRun.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
-import { emitOutcome, failureDetail } from './outcomeEvents.js';
-import { proofOptions } from './proofOptions.js';
+import { adopt, markProved, readKept, retire } from './keptCanaryClient.js';
 import { registerTenant } from './registerTenant.js';
 import { loadTarget, requireTarget } from './targets.js';
 
-/**
- * Tenant id of a target's one long-lived canary client (secret `<prefix><target>/_canary`). It is
- * outside the tenant-id pattern, so no caller can register, read or offboard it. Its secret is also
- * the canary's per-target claim: only one run at a time registers a client.
- */
-export const KEPT_CANARY_TENANT = '_canary';
+export { KEPT_CANARY_TENANT, type Proof } from './canaryRun.js';
 
 export interface CanaryResult {
   ok: true;
@@ -42,19 +34,6 @@ export interface CanaryResult {
   registered: boolean;
 }
 
-export type Proof = 'token' | 'authenticated' | 'not-active-yet' | 'none';
-
-/** The kept client's record; `canary_proved_at` is set once its credentials were proved. */
-type KeptRecord = RegisteredRecord & { canary_proved_at?: string };
-
-interface Run {
-  target: ResolvedTarget;
-  deps: UseCaseDependencies;
-  keptName: string;
-  timed<T>(step: string, work: () => Promise<T>): Promise<T>;
-  orphaned: number;
-  replaced: number;
-}
 
 /** `canary-<UTC yyyyMMddHHmmss>-<random>`: unique, sortable, and a valid tenant id. */
 export function canaryTenantId(now: Date): string {
@@ -236,127 +215,8 @@ async function proveKept(record: KeptRecord, run: Run, options: { mayReplace: bo
   }
 }
 
-/**
- * Proves the credentials at the target's token endpoint (retried on 5xx / network), with its
- * `tokenRequest`: a token where the client has the client_credentials grant, otherwise a refusal of
- * the grant after authentication. A new client refused within the profile's activation window is
- * `not-active-yet` (Salesforce: minutes), not a failure.
- */
-async function prove(record: KeptRecord, run: Run): Promise<Proof> {
-  const tokenEndpoint = run.target.config.tokenEndpoint;
-  if (!tokenEndpoint) return 'none';
-  try {
-    return await run.timed('TokenDuration', () =>
-      withRetries(
-        () => run.deps.idp.proveClientCredentials(tokenEndpoint, record, proofOptions(record, run.target.config)),
-        run.deps.retry ?? DEFAULT_RETRY_POLICY,
-      ),
-    );
-  } catch (error) {
-    if (isInvalidClient(error) && withinActivationWindow(record, run)) return 'not-active-yet';
-    throw error;
-  }
-}
-
-/** Never proved, and registered less than the profile's activation window ago. */
-function withinActivationWindow(record: KeptRecord, run: Run): boolean {
-  const windowMs = PROFILE_RULES[run.target.config.profile].activationWindowSeconds * 1000;
-  const registeredAt = Date.parse(record.registered_at);
-  if (!windowMs || record.canary_proved_at || !Number.isFinite(registeredAt)) return false;
-  const now = (run.deps.now?.() ?? new Date()).getTime();
-  return now - registeredAt < windowMs;
-}
-
-/** RFC 6749 §5.2: an unknown, disabled or deleted client is `invalid_client` (401, or 400 at some providers). */
-function isInvalidClient(error: unknown): boolean {
-  if (error instanceof InvalidClientError) return true;
-  return error instanceof UpstreamError && (error.upstreamStatus === 401 || /\binvalid_client/.test(error.message));
-}
-
-/** The throw-away tenant's credentials become the kept client's: written under the claim we hold. */
-async function adopt(record: RegisteredRecord, secretName: string, claimId: string, run: Run): Promise<KeptRecord> {
-  const { deps } = run;
-  const kept: KeptRecord = { ...record, tenant_id: KEPT_CANARY_TENANT };
-  try {
-    await deps.secrets.put(run.keptName, JSON.stringify(kept), deterministicToken('registered', claimId));
-  } catch (error) {
-    // Only the throw-away secret holds the client, and nothing can delete it: the next run would not find it.
-    await recordOrphan(run, { tenantId: record.tenant_id, clientId: record.client_id, secretName }, error);
-    throw error;
-  }
-  deps.logger.info('the provider issued no RFC 7592 credentials: keeping this client as the target\'s canary client', {
-    clientId: record.client_id,
-    secretName: run.keptName,
-  });
-  try {
-    await deps.secrets.delete(secretName, { force: true });
-  } catch (error) {
-    deps.logger.error('canary could not delete the throw-away copy of its kept client; delete it by hand', { secretName, error });
-    throw error;
-  }
-  return kept;
-}
-
-/** Noted once, so a later invalid_client means the client was removed, not that it never worked. */
-async function markProved(record: KeptRecord, run: Run): Promise<void> {
-  const provedAt = (run.deps.now?.() ?? new Date()).toISOString();
-  try {
-    await run.deps.secrets.put(run.keptName, JSON.stringify({ ...record, canary_proved_at: provedAt }));
-    record.canary_proved_at = provedAt;
-  } catch (error) {
-    run.deps.logger.warn('could not note that the kept canary client obtained a token; the next run tries again', { error });
-  }
-}
-
-/**
- * Replaces the kept record with a tombstone, which the claim then takes over. Racing runs write with
- * one token (from the client id): the first wins, the others go on to the claim and wait for it.
- */
-async function retire(record: KeptRecord, run: Run): Promise<void> {
-  const tombstone: OffboardedRecord = {
-    dcr_status: 'offboarded',
-    tenant_id: KEPT_CANARY_TENANT,
-    target: run.target.name,
-    client_id: record.client_id,
-    offboarded_at: (run.deps.now?.() ?? new Date()).toISOString(),
-  };
-  try {
-    await run.deps.secrets.put(run.keptName, JSON.stringify(tombstone), deterministicToken('canary-retire', record.client_id));
-  } catch (error) {
-    if (!(error instanceof SecretAlreadyExistsError)) throw error;
-  }
-}
-
-async function readKept(run: Run): Promise<KeptRecord | undefined> {
-  const stored = await run.deps.secrets.get(run.keptName);
-  const record = stored && parseSecretRecord(stored.value);
-  if (record?.dcr_status !== 'registered' || record.tenant_id !== KEPT_CANARY_TENANT || record.target !== run.target.name) return undefined;
-  return record;
-}
-
 async function readRecord(secretName: string, tenantId: string, clientId: string, deps: UseCaseDependencies) {
   const stored = await deps.secrets.get(secretName);
   const record = stored && parseSecretRecord(stored.value);
   return record?.dcr_status === 'registered' && record.tenant_id === tenantId && record.client_id === clientId ? record : undefined;
-}
-
-/** A client nothing can delete any more: log (client id only), metric and `ClientOrphaned` event. */
-async function recordOrphan(
-  run: Run,
-  client: { tenantId: string; clientId: string; secretName: string },
-  error: unknown,
-): Promise<void> {
-  run.orphaned += 1;
-  run.deps.logger.error('orphaned canary client: registered but not deleted; remove it at the provider (its secret is kept)', {
-    ...client,
-    target: run.target.name,
-    orphanedClient: 1,
-    error,
-  });
-  await emitOutcome(run.deps, 'ClientOrphaned', {
-    tenantId: client.tenantId,
-    target: run.target.name,
-    clientId: client.clientId,
-    ...failureDetail(error),
-  });
 }
