@@ -1,8 +1,9 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { CanarySchedule } from './constructs/CanarySchedule.js';
 import { InitialAccessTokenSecrets, secretNameOf } from './constructs/InitialAccessTokenSecrets.js';
+import { OnboardingLane, type OnboardingLaneSettings } from './constructs/OnboardingLane.js';
 import { type LogLevel, RegisterFunction } from './constructs/RegisterFunction.js';
 import { RegistrationsApi } from './constructs/RegistrationsApi.js';
 import { ServiceAlarms } from './constructs/ServiceAlarms.js';
@@ -44,6 +45,8 @@ export interface DcrOnboardingStackProps extends StackProps {
   readonly timeSettings?: FunctionTimeSettings;
   /** Function timeout; synth refuses one shorter than the worst case of timeSettings. Default: that worst case. */
   readonly functionTimeoutSeconds?: number;
+  /** The onboarding lane (SQS) that tenant events and bulk imports go through. Defaults in OnboardingLane.ts. */
+  readonly onboardingLane?: OnboardingLaneSettings;
 }
 
 /** The `detail-type`s the function handles; the rule follows this list. */
@@ -104,14 +107,21 @@ export class DcrOnboardingStack extends Stack {
       timeoutSeconds: props.functionTimeoutSeconds,
     });
 
-    // Triggers: HTTP API, tenant events, canary schedule
+    // Triggers: HTTP API (direct), the onboarding lane (tenant events, bulk imports), canary schedule
     const api = new RegistrationsApi(this, 'Registrations', {
       handler: register.function,
       accessLogGroupName: `${logGroupNamePrefix}api-access`,
       serviceKey,
     });
-    const tenantEvents = new TenantEventsRule(this, 'TenantEvents', {
+    const lane = new OnboardingLane(this, 'Lane', {
+      ...props.onboardingLane,
       handler: register.function,
+      functionTimeout: register.timeout,
+      reservedConcurrency: props.reservedConcurrency ?? 20,
+      serviceKey,
+    });
+    const tenantEvents = new TenantEventsRule(this, 'TenantEvents', {
+      laneQueue: lane.queue,
       eventBus,
       source: props.eventSource ?? 'com.example.tenants',
       detailTypes: TENANT_EVENT_DETAIL_TYPES,
@@ -134,11 +144,13 @@ export class DcrOnboardingStack extends Stack {
       TenantEventsDeadLetters: tenantEvents.deadLetters.queue,
       CanaryDeadLetters: canary.deadLetters.queue,
       FailedInvocations: register.failedInvocations.queue,
+      LaneDeadLetters: lane.deadLetters.queue,
     };
     new ServiceAlarms(this, 'Alarms', {
       function: register.function,
       logGroup: register.logGroup,
       deadLetterQueues,
+      queueAges: { OnboardingLane: { queue: lane.queue, maxAge: Duration.seconds(lane.settings.maxAgeSeconds) } },
       alarmTopicArn: props.alarmTopicArn,
       alarmEmail: props.alarmEmail,
     });
@@ -148,6 +160,7 @@ export class DcrOnboardingStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: tenantEvents.eventBus.eventBusName });
     new CfnOutput(this, 'ConfigParameterName', { value: config.parameter.parameterName });
     new CfnOutput(this, 'FunctionName', { value: register.function.functionName });
+    new CfnOutput(this, 'LaneQueueUrl', { value: lane.queue.queueUrl, description: 'Onboarding lane (dcr import, dcr lane)' });
     for (const [target, entry] of Object.entries(initialAccessTokens.byTarget)) {
       new CfnOutput(this, `InitialAccessTokenSecret-${target}`, {
         value: entry.secretName,

@@ -29,6 +29,11 @@ import { asTargetsDocument, readTargetsDocument } from './targetsDocument.js';
  * | `dcr:idpRetryBudgetMs` | `IDP_RETRY_BUDGET_MS`: no provider retry starts after this | `20000` |
  * | `dcr:awsRequestTimeoutMs` | `AWS_REQUEST_TIMEOUT_MS`: one AWS SDK attempt | `5000` |
  * | `dcr:claimWaitMs` | `CLAIM_WAIT_MS`: a duplicate registration's wait for the winner | `3000` |
+ * | `dcr:onboardingLane.maxConcurrency` | lane instances at most (event source mapping MaximumConcurrency, 2–1000, ≤ reserved concurrency); each paces `registrationsPerSecond / maxConcurrency` | `5` |
+ * | `dcr:onboardingLane.batchSize` | lane records per invocation (1–10) | `10` |
+ * | `dcr:onboardingLane.maxReceiveCount` | receives before a lane message goes to the lane DLQ | `10` |
+ * | `dcr:onboardingLane.maxAgeSeconds` | lane-age alarm threshold (oldest message) | `3600` |
+ * | `dcr:onboardingLane.pacingWaitSeconds` | longest an invocation waits for pacing tokens (1–120) | `30` |
  */
 export function stackPropsFromContext(node: Node): DcrOnboardingStackProps & { stackName: string } {
   const text = (key: string): string | undefined => {
@@ -64,6 +69,13 @@ export function stackPropsFromContext(node: Node): DcrOnboardingStackProps & { s
     eventPublishers: listFromContext(node, 'dcr:eventPublishers'),
     reservedConcurrency: integer('reservedConcurrency'),
     functionTimeoutSeconds: integer('functionTimeoutSeconds'),
+    onboardingLane: {
+      maxConcurrency: integer('onboardingLane.maxConcurrency'),
+      batchSize: integer('onboardingLane.batchSize'),
+      maxReceiveCount: integer('onboardingLane.maxReceiveCount'),
+      maxAgeSeconds: integer('onboardingLane.maxAgeSeconds'),
+      pacingWaitSeconds: integer('onboardingLane.pacingWaitSeconds'),
+    },
     timeSettings: {
       idpTimeoutMs: integer('idpTimeoutMs'),
       idpMaxAttempts: integer('idpMaxAttempts'),

@@ -42,6 +42,8 @@ export class RegisterFunction extends Construct {
   readonly logGroup: LogGroup;
   /** Async invocations (EventBridge, Scheduler) that still failed after Lambda's retries. */
   readonly failedInvocations: DeadLetterQueue;
+  /** The function timeout (derived in functionTimeout.ts). */
+  readonly timeout: Duration;
 
   constructor(scope: Construct, id: string, props: RegisterFunctionProps) {
     super(scope, id);
@@ -50,6 +52,7 @@ export class RegisterFunction extends Construct {
     }
     const time = timeEnvironment(props.timeSettings);
     const timeout = Duration.seconds(functionTimeoutSeconds(time.parsed, props.timeoutSeconds));
+    this.timeout = timeout;
     // Registrations are security-relevant and rare: a year of logs costs little.
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName: props.logGroupName,

@@ -22,6 +22,8 @@ export interface ServiceAlarmsProps {
   readonly logGroup: ILogGroup;
   /** Name → queue; any message on any of them means an event that needs a human. */
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
+  /** Name → queue and the age its oldest message may reach (the onboarding lane). */
+  readonly queueAges?: Readonly<Record<string, { queue: IQueue; maxAge: Duration }>>;
   /** Notify an existing topic (wins over alarmEmail). */
   readonly alarmTopicArn?: string;
   /** Or create an encrypted topic with this e-mail subscribed. */
@@ -48,6 +50,12 @@ export class ServiceAlarms extends Construct {
       this.#alarm(`${name}Depth`,
         queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
         `Messages wait on the ${name} dead-letter queue: inspect, fix, redrive.`);
+    }
+    for (const [name, { queue, maxAge }] of Object.entries(props.queueAges ?? {})) {
+      this.#alarm(`${name}Age`,
+        queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+        `The oldest message on ${name} is older than ${maxAge.toSeconds()} s: the lane is stuck or slower than its input (dcr lane; docs/scaling.md).`,
+        maxAge.toSeconds());
     }
     // The handler logs exactly these lines and fields (schedule.ts, registerTenant.ts, claim.ts).
     this.#alarm('CanaryFailures',
@@ -85,11 +93,11 @@ export class ServiceAlarms extends Construct {
     return filter.metric({ statistic: 'Sum', period: FIVE_MINUTES });
   }
 
-  #alarm(id: string, metric: IMetric, description: string): void {
+  #alarm(id: string, metric: IMetric, description: string, threshold = 1): void {
     const alarm = new Alarm(this, id, {
       metric,
       alarmDescription: description,
-      threshold: 1,
+      threshold,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './DeadLetterQueue.js';
 import { TenantEventPublishers } from './TenantEventPublishers.js';
@@ -14,7 +14,8 @@ export interface EventBusChoice {
 }
 
 export interface TenantEventsRuleProps {
-  readonly handler: IFunction;
+  /** The onboarding lane: matching events wait there for the function (OnboardingLane). */
+  readonly laneQueue: IQueue;
   readonly eventBus: EventBusChoice;
   /** The `source` the tenant service publishes with. */
   readonly source: string;
@@ -26,11 +27,11 @@ export interface TenantEventsRuleProps {
   readonly serviceKey: IKey;
 }
 
-/** The tenant-lifecycle rule: matching events go to the function, undeliverable ones to a DLQ. */
+/** The tenant-lifecycle rule: matching events go to the onboarding lane queue, undeliverable ones to a DLQ. */
 export class TenantEventsRule extends Construct {
   readonly eventBus: IEventBus;
   readonly rule: Rule;
-  /** Events EventBridge could not deliver to the function (permissions, throttling) within the limits. */
+  /** Events EventBridge could not deliver to the lane queue (permissions, KMS, throttling) within the limits. */
   readonly deadLetters: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: TenantEventsRuleProps) {
@@ -49,9 +50,10 @@ export class TenantEventsRule extends Construct {
       description: `Tenant lifecycle events (${props.detailTypes.join(', ')}) from ${props.source} to dcr-onboarding`,
       eventPattern: { source: [props.source], detailType: [...props.detailTypes] },
       targets: [
-        new LambdaFunction(props.handler, {
+        // The whole event is the message body: the lane reads it as an EventBridge envelope.
+        new SqsQueue(props.laneQueue, {
           deadLetterQueue: this.deadLetters.queue,
-          // A tenant waits for its client: give up on delivery after two hours and let a human look.
+          // Delivery to SQS rarely fails; give up after two hours and let a human look.
           maxEventAge: Duration.hours(2),
           retryAttempts: 20,
         }),

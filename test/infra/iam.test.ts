@@ -140,14 +140,19 @@ describe('IAM scoping', () => {
     });
   });
 
-  it('lets the function write its own log group, failure queue and outcome bus, and nothing else without a Sid', () => {
+  it('lets the function write its own log group, failure queue and outcome bus, consume the onboarding lane, and nothing else without a Sid', () => {
     // Prepare, Act
     const rest = roleStatements(template, 'RegisterRole')
       .filter((statement) => !statement.Sid)
       .map((statement) => ({ actions: list(statement.Action).sort(), resources: list(statement.Resource).map(cfnText) }));
 
     // Assess
-    expect(rest).toHaveLength(3);
+    expect(rest).toHaveLength(5);
+    expect(rest).toContainEqual({
+      actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+      resources: [expect.stringMatching(/^\$\{LaneQueue\w+\.Arn\}$/)],
+    });
+    expect(rest).toContainEqual({ actions: ['kms:Decrypt'], resources: [expect.stringMatching(/^\$\{ServiceKey\w+\.Arn\}$/)] });
     expect(rest).toContainEqual({
       actions: ['events:PutEvents'],
       resources: [expect.stringMatching(/^\$\{TenantEventsBus\w+\.Arn\}$/)],

@@ -204,8 +204,8 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     // Act
     const queues = Object.values(template.findResources('AWS::SQS::Queue'));
 
-    // Assess
-    expect(queues).toHaveLength(3);
+    // Assess: three dead-letter queues, the onboarding lane and its DLQ
+    expect(queues).toHaveLength(5);
     template.allResourcesProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: { 'Fn::GetAtt': [serviceKeyId, 'Arn'] },
       SqsManagedSseEnabled: Match.absent(),
@@ -214,7 +214,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
       { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
-      3,
+      5,
     );
   });
 
@@ -225,8 +225,10 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     );
 
     // Assess
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual([
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
@@ -260,6 +262,8 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
         'FailedInvocationsQueueUrl',
         'FunctionName',
         'InitialAccessTokenSecretdefault',
+        'LaneDeadLettersQueueUrl',
+        'LaneQueueUrl',
         'TenantEventsDeadLettersQueueUrl',
       ].sort(),
     );

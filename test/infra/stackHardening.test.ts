@@ -146,7 +146,7 @@ describe('stack hardening', () => {
 
       // Assess
       expect(logGroups.length).toBe(2);
-      expect(queues.length).toBe(3);
+      expect(queues.length).toBe(5);
       for (const { Properties } of logGroups) expect(Properties.KmsKeyId).toEqual(serviceKey);
       for (const { Properties } of queues) expect(Properties.KmsMasterKeyId).toEqual(serviceKey);
       // The key policy names the log groups by prefix: every group must lie under it.
@@ -226,13 +226,12 @@ describe('stack hardening', () => {
         sourceArn: Properties.SourceArn === undefined ? undefined : cfnText(Properties.SourceArn),
       }));
 
-      // Assess: four API routes, the tenant rule, Secrets Manager rotation
+      // Assess: four API routes, Secrets Manager rotation (the tenant rule targets the lane queue)
       expect(permissions.map((permission) => permission.principal).sort()).toEqual([
         'apigateway.amazonaws.com',
         'apigateway.amazonaws.com',
         'apigateway.amazonaws.com',
         'apigateway.amazonaws.com',
-        'events.amazonaws.com',
         'secretsmanager.amazonaws.com',
       ]);
       for (const { principal, sourceArn } of permissions) {

@@ -64,7 +64,7 @@ describe('DcrOnboardingStack with every option on', () => {
         ]),
       },
     });
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     expect(alarms.every((alarm) => JSON.stringify(alarm.AlarmActions) === JSON.stringify([{ Ref: topicId }]))).toBe(true);
   });
 });
