@@ -18,6 +18,8 @@ export interface LocalIdentityProviderOptions {
   registrationManagement?: boolean;
   /** RFC 7592 §2.2 allows a new registration access token on every update; races are sharper with it. Default off. */
   rotateRegistrationAccessToken?: boolean;
+  /** Sees each request first; true when it answered it itself (e.g. a 429 from sandbox/rateLimitGate.ts). */
+  gate?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface LocalIdentityProvider {
@@ -60,6 +62,7 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
   const server: Server = createServer((req, res) => {
     const key = `${req.method} ${(req.url ?? '').split('?')[0]}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
+    if (options.gate?.(req, res)) return;
     recordIssuedSecrets(res, issuedSecrets);
     callback?.(req, res);
   });
