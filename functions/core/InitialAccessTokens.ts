@@ -1,5 +1,5 @@
 import { ConfigurationError } from './errors.js';
-import { MAX_CREDENTIAL_LENGTH } from './limits.js';
+import { MAX_CREDENTIAL_LENGTH } from './options.js';
 import { rememberSecret } from './redaction.js';
 import type { SecretStore } from './ports/SecretStore.js';
 

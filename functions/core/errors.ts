@@ -115,7 +115,7 @@ export class ConfigurationError extends DcrError {
   readonly retryable = false;
 }
 
-/** The request body is larger than the documented cap (functions/core/limits.ts). */
+/** The request body is larger than the documented cap (functions/core/options.ts). */
 export class PayloadTooLargeError extends DcrError {
   override readonly name: string = 'PayloadTooLargeError';
   readonly code = 'payload_too_large';

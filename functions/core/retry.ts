@@ -1,15 +1,5 @@
 import { TemporarilyUnavailableError } from './errors.js';
-
-export interface RetryPolicy {
-  /** Attempts in all, the first included. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Total time for all attempts and waits; keep it below the function timeout. */
-  budgetMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5_000, budgetMs: 20_000 };
+import type { RetryPolicy } from './options.js';
 
 export interface RetryHooks {
   /** Narrows which retryable failures are retried (e.g. not an ambiguous non-idempotent call). */

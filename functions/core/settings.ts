@@ -1,8 +1,16 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.js';
 import { describeIssues } from './config/serviceConfig.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
-import { type ClaimOptions, DEFAULT_CLAIM_OPTIONS } from './useCases/claim.js';
+import {
+  type ClaimOptions,
+  DEFAULT_AWS_REQUEST_TIMEOUT_MS,
+  DEFAULT_CLAIM_OPTIONS,
+  DEFAULT_IAT_CACHE_TTL_SECONDS,
+  DEFAULT_IDP_TIMEOUT_MS,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+} from './options.js';
 
 // Environment values are strings: validated as such, converted when mapped to Settings.
 const positiveInt = (fallback: number) =>
@@ -10,14 +18,14 @@ const positiveInt = (fallback: number) =>
 
 const settingsSchema = z.object({
   CONFIG_PARAMETER_NAME: z.string().check(z.minLength(1, 'is required: the SSM parameter holding the JSON configuration')),
-  LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']), 'INFO'),
-  IAT_CACHE_TTL_SECONDS: positiveInt(300),
-  IDP_TIMEOUT_MS: positiveInt(10_000),
-  IDP_MAX_ATTEMPTS: positiveInt(4),
-  IDP_RETRY_BUDGET_MS: positiveInt(20_000),
-  AWS_REQUEST_TIMEOUT_MS: positiveInt(5_000),
-  CLAIM_WAIT_MS: positiveInt(3_000),
-  CLAIM_STALE_SECONDS: positiveInt(900),
+  LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']), DEFAULT_LOG_LEVEL),
+  IAT_CACHE_TTL_SECONDS: positiveInt(DEFAULT_IAT_CACHE_TTL_SECONDS),
+  IDP_TIMEOUT_MS: positiveInt(DEFAULT_IDP_TIMEOUT_MS),
+  IDP_MAX_ATTEMPTS: positiveInt(DEFAULT_RETRY_POLICY.maxAttempts),
+  IDP_RETRY_BUDGET_MS: positiveInt(DEFAULT_RETRY_POLICY.budgetMs),
+  AWS_REQUEST_TIMEOUT_MS: positiveInt(DEFAULT_AWS_REQUEST_TIMEOUT_MS),
+  CLAIM_WAIT_MS: positiveInt(DEFAULT_CLAIM_OPTIONS.waitMs),
+  CLAIM_STALE_SECONDS: positiveInt(DEFAULT_CLAIM_OPTIONS.staleAfterMs / 1000),
   EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
 });
 
@@ -25,6 +33,7 @@ export interface Settings {
   configParameterName: string;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   iatCacheTtlMs: number;
+  /** Every request to an identity provider, discovery included (options.ts: DEFAULT_IDP_TIMEOUT_MS). */
   idpTimeoutMs: number;
   retry: RetryPolicy;
   awsRequestTimeoutMs: number;

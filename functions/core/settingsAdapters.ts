@@ -9,13 +9,15 @@ import type { UseCaseDependencies } from './useCases/dependencies.js';
 
 /**
  * The adapters and policies every entry point (the function, the CLI) derives the same way from the
- * settings. The EventBridge client is asked for only when a bus is configured.
+ * settings: the use cases take all of them and default none. One discovery per entry point, so each
+ * issuer is fetched once per container; it waits as long as any other request to the provider.
+ * The EventBridge client is asked for only when a bus is configured.
  */
 export function settingsAdapters(
   settings: Settings,
   secrets: SecretStore,
   eventBridge: () => EventBridgeClient,
-): Pick<UseCaseDependencies, 'idp' | 'tokens' | 'discovery' | 'events' | 'retry' | 'claim'> {
+): Pick<UseCaseDependencies, 'idp' | 'tokens' | 'discovery' | 'events' | 'retry' | 'claim' | 'now'> {
   return {
     idp: new HttpIdentityProvider({ timeoutMs: settings.idpTimeoutMs }),
     tokens: new InitialAccessTokens(secrets, settings.iatCacheTtlMs),
@@ -23,5 +25,6 @@ export function settingsAdapters(
     events: settings.eventBusName ? new EventBridgePublisher(eventBridge(), settings.eventBusName) : undefined,
     retry: settings.retry,
     claim: settings.claim,
+    now: () => new Date(),
   };
 }

@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
 import { describeIssues } from '../core/config/serviceConfig.js';
 import { ConfigurationError } from '../core/errors.js';
+import { DEFAULT_LANE_MAX_CONCURRENCY, DEFAULT_LANE_PACING_WAIT_MS } from '../core/options.js';
 
 const positiveInt = (fallback: number) =>
   z._default(z.string().check(z.regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')), String(fallback));
 
 const laneSchema = z.object({
-  LANE_MAX_CONCURRENCY: positiveInt(5),
-  LANE_PACING_WAIT_MS: positiveInt(30_000),
+  LANE_MAX_CONCURRENCY: positiveInt(DEFAULT_LANE_MAX_CONCURRENCY),
+  LANE_PACING_WAIT_MS: positiveInt(DEFAULT_LANE_PACING_WAIT_MS),
   LANE_QUEUE_ARN: z.optional(z.string().check(z.regex(/^arn:[a-z-]+:sqs:/, 'must be an SQS queue ARN'))),
   LANE_QUEUE_URL: z.optional(z.string().check(z.regex(/^https?:\/\//, 'must be a URL'))),
 });

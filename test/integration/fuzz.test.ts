@@ -1,7 +1,7 @@
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_REQUEST_BODY_BYTES } from '../../functions/core/limits.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../functions/core/options.js';
 import { eventBridgeEvent, httpApiEvent } from '../../sandbox/lambdaEvents.js';
 import { leakedSecrets } from '../helpers/logCapture.js';
 import { type RegistrationEnvironment, startRegistrationEnvironment } from '../helpers/registrationEnvironment.js';

@@ -4,7 +4,7 @@ import type { EndpointTarget } from '../../functions/core/config/targetConfig.js
 import { UnusableRegistrationError } from '../../functions/core/errors.js';
 import { HttpIdentityProvider } from '../../functions/core/idp/HttpIdentityProvider.js';
 import { readBoundedBody } from '../../functions/core/idp/readBoundedBody.js';
-import { MAX_UPSTREAM_BODY_BYTES } from '../../functions/core/limits.js';
+import { MAX_UPSTREAM_BODY_BYTES } from '../../functions/core/options.js';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
 import { CLIENT_CREDENTIALS_CLIENT } from '../../sandbox/seedLocalAws.js';
 import { expectVariantOutcome, MALFORMED_REGISTRATIONS } from '../helpers/malformedRegistrations.js';

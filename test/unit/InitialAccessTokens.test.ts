@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerSecretStore } from '../../functions/core/aws/SecretsManagerSecretStore.js';
 import { ConfigurationError } from '../../functions/core/errors.js';
 import { InitialAccessTokens, parseInitialAccessToken } from '../../functions/core/InitialAccessTokens.js';
-import { MAX_CREDENTIAL_LENGTH } from '../../functions/core/limits.js';
+import { MAX_CREDENTIAL_LENGTH } from '../../functions/core/options.js';
 import { scrubSecrets } from '../../functions/core/redaction.js';
 
 const secretsManager = mockClient(SecretsManagerClient);

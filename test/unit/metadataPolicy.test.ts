@@ -4,7 +4,7 @@ import { applyMetadataPolicy, assertRecordFits, fieldLabel, type MetadataPolicy 
 import { serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
 import { CALLER_SETTABLE_FIELDS, type CallerSettableField } from '../../functions/core/config/targetConfig.js';
 import { InvalidClientMetadataError, PayloadTooLargeError } from '../../functions/core/errors.js';
-import { MAX_REQUEST_BODY_BYTES, MAX_SECRET_BYTES, RESERVED_RECORD_BYTES } from '../../functions/core/limits.js';
+import { MAX_REQUEST_BODY_BYTES, MAX_SECRET_BYTES, RESERVED_RECORD_BYTES } from '../../functions/core/options.js';
 import { Logger } from '../../functions/core/logger.js';
 import type { UseCaseDependencies } from '../../functions/core/useCases/dependencies.js';
 import { registerTenant } from '../../functions/core/useCases/registerTenant.js';

@@ -59,6 +59,9 @@ async function setup(rate?: number, pacingWaitMs = 30_000) {
     idp,
     tokens: new InitialAccessTokens(secrets),
     logger: new Logger({ sink: (line) => lines.push(line) }),
+    now: () => new Date(),
+    // Every target here has a registrationEndpoint: discovery is never asked.
+    discovery: { discover: () => Promise.reject(new Error('discovery is not used by these targets')) },
     retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1_000 },
     claim: { waitMs: 50, pollMs: 5, staleAfterMs: 900_000 },
     events: { publish: async (type) => void events.push(type) },

@@ -7,7 +7,7 @@ import {
   UpstreamError,
 } from '../../functions/core/errors.js';
 import { classifyUpstreamFailure, parseErrorBody, parseRetryAfter } from '../../functions/core/idp/upstreamResponse.js';
-import { MAX_QUOTED_DESCRIPTION } from '../../functions/core/limits.js';
+import { MAX_QUOTED_DESCRIPTION } from '../../functions/core/options.js';
 import { rememberSecret } from '../../functions/core/logger.js';
 
 describe('classifyUpstreamFailure', () => {

@@ -1,3 +1,4 @@
+import { AWS_CONNECTION_TIMEOUT_MS } from '../options.js';
 import type { Settings } from '../settings.js';
 
 /**
@@ -7,6 +8,6 @@ import type { Settings } from '../settings.js';
  */
 export function awsClientDefaults(settings: Pick<Settings, 'awsRequestTimeoutMs'>) {
   return {
-    requestHandler: { requestTimeout: settings.awsRequestTimeoutMs, connectionTimeout: 2_000, throwOnRequestTimeout: true },
+    requestHandler: { requestTimeout: settings.awsRequestTimeoutMs, connectionTimeout: AWS_CONNECTION_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
 }

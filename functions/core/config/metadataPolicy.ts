@@ -1,5 +1,5 @@
 import { InvalidClientMetadataError, PayloadTooLargeError } from '../errors.js';
-import { MAX_REQUEST_BODY_BYTES, MAX_SECRET_BYTES, MAX_URI_LENGTH, RESERVED_RECORD_BYTES } from '../limits.js';
+import { MAX_REQUEST_BODY_BYTES, MAX_SECRET_BYTES, MAX_URI_LENGTH, RESERVED_RECORD_BYTES } from '../options.js';
 import { PROFILE_RULES } from '../idp/profiles.js';
 import { type CallerSettableField, type ClientMetadata, isAllowedEndpoint, type Profile, type TargetConfig } from './targetConfig.js';
 

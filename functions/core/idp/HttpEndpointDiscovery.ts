@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { isAllowedEndpoint } from '../config/targetConfig.js';
 import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
-import { MAX_UPSTREAM_BODY_BYTES } from '../limits.js';
+import { DEFAULT_IDP_TIMEOUT_MS, MAX_UPSTREAM_BODY_BYTES } from '../options.js';
 import type { DiscoveredEndpoints, EndpointDiscovery } from '../ports/EndpointDiscovery.js';
 import { readBoundedBody } from './readBoundedBody.js';
 
@@ -71,7 +71,7 @@ export class HttpEndpointDiscovery implements EndpointDiscovery {
 
   async #fetch(url: string, issuer: string): Promise<DiscoveredEndpoints> {
     const controller = new AbortController();
-    const deadline = AbortSignal.timeout(this.options.timeoutMs ?? 5_000);
+    const deadline = AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_IDP_TIMEOUT_MS);
     let response: Response;
     let body;
     try {

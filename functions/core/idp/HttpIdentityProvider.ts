@@ -1,7 +1,7 @@
 import { managementOrigin } from '../config/managementOrigin.js';
 import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
 import { ConfigurationError, type DcrError, NotSupportedError, TemporarilyUnavailableError, UnusableRegistrationError, UpstreamError } from '../errors.js';
-import { MAX_UPSTREAM_BODY_BYTES } from '../limits.js';
+import { DEFAULT_IDP_TIMEOUT_MS, MAX_UPSTREAM_BODY_BYTES } from '../options.js';
 import { rememberSecret } from '../logger.js';
 import {
   type ClientCredentials,
@@ -19,7 +19,7 @@ import { readBoundedBody } from './readBoundedBody.js';
 import { classifyUpstreamFailure, parseErrorBody, type UpstreamCall } from './upstreamResponse.js';
 
 export interface HttpIdentityProviderOptions {
-  /** Per-request timeout, body included; a timeout after sending a POST is an ambiguous outcome. Default 10 s. */
+  /** Per-request timeout, body included; a timeout after sending a POST is an ambiguous outcome. Default: DEFAULT_IDP_TIMEOUT_MS. */
   timeoutMs?: number;
   /** Largest answer read; the request is aborted past it. Default MAX_UPSTREAM_BODY_BYTES (256 KB). */
   maxBodyBytes?: number;
@@ -36,7 +36,7 @@ export class HttpIdentityProvider implements IdentityProvider {
   readonly #fetch: typeof fetch;
 
   constructor(options: HttpIdentityProviderOptions = {}) {
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_IDP_TIMEOUT_MS;
     this.#maxBodyBytes = options.maxBodyBytes ?? MAX_UPSTREAM_BODY_BYTES;
     this.#fetch = options.fetch ?? globalThis.fetch;
   }

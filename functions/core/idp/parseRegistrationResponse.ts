@@ -1,5 +1,5 @@
 import { type UnusableClient, UnusableRegistrationError } from '../errors.js';
-import { MAX_CLIENT_ID_LENGTH, MAX_CREDENTIAL_LENGTH, MAX_URI_LENGTH } from '../limits.js';
+import { MAX_CLIENT_ID_LENGTH, MAX_CREDENTIAL_LENGTH, MAX_URI_LENGTH } from '../options.js';
 import { rememberSecret } from '../logger.js';
 import type { ClientRegistration } from '../ports/IdentityProvider.js';
 

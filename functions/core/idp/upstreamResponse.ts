@@ -6,7 +6,7 @@ import {
   TemporarilyUnavailableError,
   UpstreamError,
 } from '../errors.js';
-import { MAX_QUOTED_DESCRIPTION } from '../limits.js';
+import { MAX_QUOTED_DESCRIPTION } from '../options.js';
 import { quoteSafely } from '../redaction.js';
 
 const METADATA_ERRORS = new Set([

@@ -1,7 +1,7 @@
 import { UpstreamError } from '../errors.js';
 import { PROFILE_RULES } from '../idp/profiles.js';
 import { InvalidClientError } from '../ports/IdentityProvider.js';
-import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
+import { withRetries } from '../retry.js';
 import type { KeptRecord, Proof, Run } from './canaryRun.js';
 import { proofOptions } from './proofOptions.js';
 
@@ -18,7 +18,7 @@ export async function prove(record: KeptRecord, run: Run): Promise<Proof> {
     return await run.timed('TokenDuration', () =>
       withRetries(
         () => run.deps.idp.proveClientCredentials(tokenEndpoint, record, proofOptions(record, run.target.config)),
-        run.deps.retry ?? DEFAULT_RETRY_POLICY,
+        run.deps.retry,
       ),
     );
   } catch (error) {
@@ -32,7 +32,7 @@ function withinActivationWindow(record: KeptRecord, run: Run): boolean {
   const windowMs = PROFILE_RULES[run.target.config.profile].activationWindowSeconds * 1000;
   const registeredAt = Date.parse(record.registered_at);
   if (!windowMs || record.canary_proved_at || !Number.isFinite(registeredAt)) return false;
-  const now = (run.deps.now?.() ?? new Date()).getTime();
+  const now = run.deps.now().getTime();
   return now - registeredAt < windowMs;
 }
 

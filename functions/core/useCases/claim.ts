@@ -10,16 +10,6 @@ export type ClaimResult =
   | { kind: 'claimed'; arn: string; claimId: string }
   | { kind: 'exists'; arn: string; record: RegisteredRecord };
 
-export interface ClaimOptions {
-  /** How long a duplicate waits for the winner to finish before answering "in progress". */
-  waitMs: number;
-  pollMs: number;
-  /** A pending claim older than this belongs to an invocation that has ended: it may be taken over. */
-  staleAfterMs: number;
-}
-
-export const DEFAULT_CLAIM_OPTIONS: ClaimOptions = { waitMs: 3_000, pollMs: 150, staleAfterMs: 900_000 };
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -33,8 +23,8 @@ export async function claimSecret(
   target: ResolvedTarget,
   deps: UseCaseDependencies,
 ): Promise<ClaimResult> {
-  const options = deps.claim ?? DEFAULT_CLAIM_OPTIONS;
-  const clock = () => (deps.now?.() ?? new Date()).getTime();
+  const options = deps.claim;
+  const clock = () => deps.now().getTime();
   const claimId = randomUUID();
   const pendingValue = () => JSON.stringify(pendingRecord(tenantId, target.name, claimId, new Date(clock())));
   const deadline = clock() + options.waitMs;

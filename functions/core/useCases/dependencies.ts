@@ -6,8 +6,7 @@ import type { EventPublisher } from '../ports/EventPublisher.js';
 import type { IdentityProvider } from '../ports/IdentityProvider.js';
 import type { SecretStore } from '../ports/SecretStore.js';
 import type { SecretVersions } from '../ports/SecretVersions.js';
-import type { RetryPolicy } from '../retry.js';
-import type { ClaimOptions } from './claim.js';
+import type { ClaimOptions, RetryPolicy } from '../options.js';
 
 /** The ports every use case takes as an argument, so the Lambda, the CLI and tests share one core. */
 export interface UseCaseDependencies {
@@ -16,13 +15,14 @@ export interface UseCaseDependencies {
   idp: IdentityProvider;
   tokens: InitialAccessTokens;
   logger: Logger;
-  now?: () => Date;
-  /** Identity-provider retries (default: 4 attempts, 20 s budget). */
-  retry?: RetryPolicy;
-  /** Duplicate handling (default: wait 3 s for a winner, take over claims older than 15 min). */
-  claim?: ClaimOptions;
-  /** For targets configured by `issuer` (default: a shared, per-container cached fetch). */
-  discovery?: EndpointDiscovery;
+  /** The clock of every timestamp and timeout a use case computes. */
+  now: () => Date;
+  /** Identity-provider retries (defaults in options.ts: DEFAULT_RETRY_POLICY). */
+  retry: RetryPolicy;
+  /** Duplicate handling and leases (defaults in options.ts: DEFAULT_CLAIM_OPTIONS). */
+  claim: ClaimOptions;
+  /** For targets configured by `issuer`; share one per container so each issuer is fetched once. */
+  discovery: EndpointDiscovery;
   /** Outcome events (ClientRegistered, …); none are sent without it. */
   events?: EventPublisher;
   /** Version stages, for the Secrets Manager rotation contract; rotation steps fail without it. */

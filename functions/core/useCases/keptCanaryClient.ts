@@ -29,7 +29,7 @@ export async function adopt(record: RegisteredRecord, secretName: string, claimI
 
 /** Noted once, so a later invalid_client means the client was removed, not that it never worked. */
 export async function markProved(record: KeptRecord, run: Run): Promise<void> {
-  const provedAt = (run.deps.now?.() ?? new Date()).toISOString();
+  const provedAt = run.deps.now().toISOString();
   try {
     await run.deps.secrets.put(run.keptName, JSON.stringify({ ...record, canary_proved_at: provedAt }));
     record.canary_proved_at = provedAt;
@@ -48,7 +48,7 @@ export async function retire(record: KeptRecord, run: Run): Promise<void> {
     tenant_id: KEPT_CANARY_TENANT,
     target: run.target.name,
     client_id: record.client_id,
-    offboarded_at: (run.deps.now?.() ?? new Date()).toISOString(),
+    offboarded_at: run.deps.now().toISOString(),
   };
   try {
     await run.deps.secrets.put(run.keptName, JSON.stringify(tombstone), deterministicToken('canary-retire', record.client_id));

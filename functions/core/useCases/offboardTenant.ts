@@ -2,9 +2,8 @@ import { deterministicToken } from '../claimTokens.js';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import { ConfigurationError, NotFoundError, RegistrationAccessTokenRejectedError, TemporarilyUnavailableError } from '../errors.js';
 import { emitMetrics } from '../metrics.js';
-import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
+import { withRetries } from '../retry.js';
 import { type OffboardedRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
-import { DEFAULT_CLAIM_OPTIONS } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome } from './outcomeEvents.js';
 import { loadTarget } from './targets.js';
@@ -66,7 +65,7 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
         tenant_id: request.tenantId,
         target: target.name,
         client_id: record.client_id,
-        offboarded_at: (deps.now?.() ?? new Date()).toISOString(),
+        offboarded_at: deps.now().toISOString(),
       };
       await deps.secrets.put(secretName, JSON.stringify(tombstone), deterministicToken('offboarded', record.client_id));
       await lease.release();
@@ -88,7 +87,7 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
 /** RFC 7592 DELETE; a refused registration access token means the deletion cannot be confirmed. */
 async function deleteClient(target: ResolvedTarget, record: RegisteredRecord, deps: UseCaseDependencies): Promise<ClientDeletion> {
   try {
-    return await withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry ?? DEFAULT_RETRY_POLICY);
+    return await withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry);
   } catch (error) {
     if (error instanceof RegistrationAccessTokenRejectedError) return 'unconfirmed';
     throw error;
@@ -124,8 +123,8 @@ async function readOffboardable(secretName: string, request: TenantRequest, deps
     throw new ConfigurationError(`secret ${secretName} was not written by dcr-onboarding for this tenant`);
   }
   if (record.dcr_status === 'pending') {
-    const staleAfterMs = (deps.claim ?? DEFAULT_CLAIM_OPTIONS).staleAfterMs;
-    if ((deps.now?.() ?? new Date()).getTime() - Date.parse(record.claimed_at) <= staleAfterMs) {
+    const staleAfterMs = deps.claim.staleAfterMs;
+    if (deps.now().getTime() - Date.parse(record.claimed_at) <= staleAfterMs) {
       throw new TemporarilyUnavailableError(`a registration for tenant ${request.tenantId} is in progress`, 2);
     }
   }

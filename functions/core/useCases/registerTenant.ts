@@ -9,8 +9,8 @@ import {
   UnusableRegistrationError,
 } from '../errors.js';
 import type { ClientRegistration, ManagedClient } from '../ports/IdentityProvider.js';
-import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
-import { MAX_SECRET_BYTES } from '../limits.js';
+import { withRetries } from '../retry.js';
+import { MAX_SECRET_BYTES } from '../options.js';
 import { buildRegisteredRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
@@ -59,7 +59,7 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
   let record: RegisteredRecord;
   try {
     registration = await registerWithRetries(target, metadata, await initialAccessToken, { ...deps, logger: log }, unconfirmed);
-    record = buildRegisteredRecord(request.tenantId, target, registration, deps.now?.() ?? new Date());
+    record = buildRegisteredRecord(request.tenantId, target, registration, deps.now());
     if (unconfirmed.length) record.unconfirmed_attempts = unconfirmed;
     assertStorable(record, registration);
   } catch (error) {
@@ -97,14 +97,14 @@ async function registerWithRetries(
 ): Promise<ClientRegistration> {
   const noteAmbiguous = (error: TemporarilyUnavailableError) => {
     if (!error.ambiguous) return;
-    unconfirmed.push((deps.now?.() ?? new Date()).toISOString());
+    unconfirmed.push(deps.now().toISOString());
     deps.logger.warn('registration outcome unknown (sent, no answer); a client may exist without a secret', {
       possibleOrphan: 1,
       error,
     });
   };
   const attempt = (token: string) =>
-    withRetries(() => deps.idp.register(target.config, metadata, token), deps.retry ?? DEFAULT_RETRY_POLICY, {
+    withRetries(() => deps.idp.register(target.config, metadata, token), deps.retry, {
       onRetry: noteAmbiguous,
     }).catch((error: unknown) => {
       if ((error as TemporarilyUnavailableError).ambiguous) noteAmbiguous(error as TemporarilyUnavailableError);
@@ -181,7 +181,7 @@ async function deleteOrRecord(
   deps: UseCaseDependencies,
 ): Promise<void> {
   try {
-    await withRetries(() => deps.idp.deleteClient(target.config, client), deps.retry ?? DEFAULT_RETRY_POLICY);
+    await withRetries(() => deps.idp.deleteClient(target.config, client), deps.retry);
     deps.logger.warn(`deleted a client because ${why}`, { clientId });
   } catch (error) {
     const reason = error instanceof DcrError ? `${why}; deletion failed: ${error.code}` : `${why}; deletion failed`;

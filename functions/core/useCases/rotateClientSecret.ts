@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import { NotFoundError, NotSupportedError, TemporarilyUnavailableError } from '../errors.js';
-import { ROTATION_HISTORY_SIZE } from '../limits.js';
-import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
+import { ROTATION_HISTORY_SIZE } from '../options.js';
+import { withRetries } from '../retry.js';
 import { parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome } from './outcomeEvents.js';
@@ -88,7 +88,7 @@ function rememberRequest(record: RegisteredRecord, requestId: string | undefined
 async function storeRotated(secretName: string, rotated: RegisteredRecord, deps: UseCaseDependencies): Promise<void> {
   const token = randomUUID();
   try {
-    await withRetries(() => deps.secrets.put(secretName, JSON.stringify(rotated), token), deps.retry ?? DEFAULT_RETRY_POLICY);
+    await withRetries(() => deps.secrets.put(secretName, JSON.stringify(rotated), token), deps.retry);
   } catch (error) {
     deps.logger.error('rotated credentials could not be stored; the stored secret may no longer work: rotate again', {
       clientId: rotated.client_id,
@@ -111,7 +111,7 @@ export async function requestNewSecret(
   deps: UseCaseDependencies,
 ): Promise<{ rotated: RegisteredRecord; newSecret: boolean; tokenRotated: boolean }> {
   const metadata = { ...record.client_metadata, client_id: record.client_id, token_endpoint_auth_method: record.token_endpoint_auth_method };
-  const updated = await withRetries(() => deps.idp.updateClient(target.config, record, metadata), deps.retry ?? DEFAULT_RETRY_POLICY, {
+  const updated = await withRetries(() => deps.idp.updateClient(target.config, record, metadata), deps.retry, {
     retryIf: (error) => !error.ambiguous,
   });
   const rotated: RegisteredRecord = {
@@ -121,7 +121,7 @@ export async function requestNewSecret(
     registration_client_uri: updated.registration_client_uri ?? record.registration_client_uri,
     client_secret_expires_at: updated.client_secret_expires_at ?? record.client_secret_expires_at,
     client_metadata: updated.metadata,
-    rotated_at: (deps.now?.() ?? new Date()).toISOString(),
+    rotated_at: deps.now().toISOString(),
   };
   return {
     rotated,

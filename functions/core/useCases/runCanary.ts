@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { secretNameFor } from '../config/serviceConfig.js';
 import { ConfigurationError, InvalidRequestError, UpstreamError } from '../errors.js';
 import { emitMetrics } from '../metrics.js';
-import { DEFAULT_RETRY_POLICY, withRetries } from '../retry.js';
+import { withRetries } from '../retry.js';
 import { parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { isInvalidClient, prove } from './canaryProof.js';
 import { KEPT_CANARY_TENANT, type KeptRecord, type Proof, type Run, recordOrphan } from './canaryRun.js';
@@ -117,7 +117,7 @@ async function registerUnderClaim(run: Run, mayReplace: boolean): Promise<Proved
   if (claim.kind === 'exists') return proveKept(claim.record, run, { mayReplace, registered: false });
   let adopted = false;
   try {
-    const tenantId = canaryTenantId(deps.now?.() ?? new Date());
+    const tenantId = canaryTenantId(deps.now());
     const outcome = await run.timed('RegisterDuration', () => registerTenant({ tenantId, target: target.name }, deps));
     const clientId = outcome.clientId ?? '';
     let record: RegisteredRecord | undefined;
@@ -156,7 +156,7 @@ async function throwAway(record: RegisteredRecord, secretName: string, run: Run)
   let cleanupError: unknown;
   try {
     await run.timed('DeleteClientDuration', () =>
-      withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry ?? DEFAULT_RETRY_POLICY),
+      withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry),
     );
   } catch (error) {
     // The secret holds the only copy of the registration access token: keep it for `dcr delete`.

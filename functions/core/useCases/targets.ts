@@ -1,9 +1,6 @@
 import { resolveTarget, type ResolvedTarget, type ServiceConfig } from '../config/serviceConfig.js';
 import { InvalidRequestError } from '../errors.js';
-import { HttpEndpointDiscovery } from '../idp/HttpEndpointDiscovery.js';
 import type { UseCaseDependencies } from './dependencies.js';
-
-const sharedDiscovery = new HttpEndpointDiscovery();
 
 /** The named (or default) target with its endpoints; unknown names are the caller's error. */
 export async function loadTarget(
@@ -14,7 +11,7 @@ export async function loadTarget(
   if (target.config.registrationEndpoint) {
     return { name: target.name, config: { ...target.config, registrationEndpoint: target.config.registrationEndpoint } };
   }
-  const discovered = await (deps.discovery ?? sharedDiscovery).discover(target.config.issuer ?? '', target.config.allowedRegistrationOrigins);
+  const discovered = await deps.discovery.discover(target.config.issuer ?? '', target.config.allowedRegistrationOrigins);
   return {
     name: target.name,
     config: {

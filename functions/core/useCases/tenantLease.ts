@@ -3,7 +3,6 @@ import { deterministicToken } from '../claimTokens.js';
 import { ConfigurationError, NotFoundError, OperationInProgressError } from '../errors.js';
 import { SecretAlreadyExistsError } from '../ports/SecretStore.js';
 import type { SecretVersions } from '../ports/SecretVersions.js';
-import { DEFAULT_CLAIM_OPTIONS } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
 
 /** The version stage that marks the head of a tenant secret's lease chain. */
@@ -77,8 +76,8 @@ export async function releaseTenantLease(secretName: string, operation: string, 
 }
 
 async function acquire(secretName: string, operation: string, versions: SecretVersions, deps: UseCaseDependencies): Promise<string> {
-  const clock = () => (deps.now?.() ?? new Date()).getTime();
-  const { waitMs, pollMs, staleAfterMs } = deps.claim ?? DEFAULT_CLAIM_OPTIONS;
+  const clock = () => deps.now().getTime();
+  const { waitMs, pollMs, staleAfterMs } = deps.claim;
   const deadline = clock() + waitMs;
   for (;;) {
     // The lease lives on the tenant's secret: none there, nothing to mutate.

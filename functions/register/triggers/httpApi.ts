@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { TARGET_NAME, TENANT_ID } from '../../core/config/targetConfig.js';
 import { InvalidRequestError, NotFoundError, PayloadTooLargeError } from '../../core/errors.js';
-import { MAX_REQUEST_BODY_BYTES } from '../../core/limits.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../core/options.js';
 import type { Logger } from '../../core/logger.js';
 import { getRegistration } from '../../core/useCases/getRegistration.js';
 import { offboardTenant } from '../../core/useCases/offboardTenant.js';
