@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { awsClientDefaults } from '../functions/core/aws/awsClientDefaults.js';
 import { SecretsManagerSecretCatalog } from '../functions/core/aws/SecretsManagerSecretCatalog.js';
@@ -56,6 +57,7 @@ export function createCliContext(
   let secretsClient: SecretsManagerClient | undefined;
   let ssmClient: SSMClient | undefined;
   let eventsClient: EventBridgeClient | undefined;
+  let sqsClient: SQSClient | undefined;
   let secrets: SecretsManagerSecretStore | undefined;
   let config: ReturnType<typeof cachedConfig> | undefined;
   let adapters: ReturnType<typeof settingsAdapters> | undefined;
@@ -64,6 +66,8 @@ export function createCliContext(
 
   const context = {
     stderr,
+    env,
+    sqs: () => (sqsClient ??= new SQSClient(clientConfig)),
     secrets() {
       secrets ??= new SecretsManagerSecretStore(secretsManager());
       return secrets;
@@ -85,6 +89,7 @@ export function createCliContext(
       secretsClient?.destroy();
       ssmClient?.destroy();
       eventsClient?.destroy();
+      sqsClient?.destroy();
     },
   };
   return context;

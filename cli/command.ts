@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ServiceConfig } from '../functions/core/config/serviceConfig.js';
 import type { SecretCatalog } from '../functions/core/ports/SecretCatalog.js';
 import type { SecretStore } from '../functions/core/ports/SecretStore.js';
@@ -28,6 +29,10 @@ export interface CommandContext {
   secrets(): SecretStore;
   catalog(): SecretCatalog;
   dependencies(): Promise<UseCaseDependencies>;
+  /** The onboarding lane's queue client (`import`, `lane`). */
+  sqs?(): SQSClient;
+  /** The environment, for settings a command reads (LANE_QUEUE_URL). */
+  env?: Record<string, string | undefined>;
   stderr: Writable;
 }
 

@@ -2,10 +2,12 @@ import type { Command } from './command.js';
 import { canary } from './commands/canary.js';
 import { configShow, configValidate } from './commands/configCommands.js';
 import { deleteCommand } from './commands/delete.js';
+import { importCommand } from './commands/import.js';
+import { lane } from './commands/lane.js';
 import { list } from './commands/list.js';
 import { register } from './commands/register.js';
 import { rotate } from './commands/rotate.js';
 import { show } from './commands/show.js';
 
 /** Every command, in help order; a new one is a file under commands/ and a line here. */
-export const COMMANDS: readonly Command[] = [register, show, list, deleteCommand, rotate, canary, configValidate, configShow];
+export const COMMANDS: readonly Command[] = [register, show, list, deleteCommand, rotate, importCommand, lane, canary, configValidate, configShow];

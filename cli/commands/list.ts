@@ -58,7 +58,7 @@ async function describe(store: SecretStore, summary: SecretSummary, reveal: bool
   return { ...base, status: 'registered', clientId: record.client_id, ...(reveal ? { client_secret: record.client_secret } : {}) };
 }
 
-async function mapBounded<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
