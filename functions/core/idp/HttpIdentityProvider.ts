@@ -16,7 +16,7 @@ import { clientCredentialsRequest } from './clientCredentialsRequest.js';
 import { parseRegistrationResponse } from './parseRegistrationResponse.js';
 import { PROFILE_RULES } from './profiles.js';
 import { readBoundedBody } from './readBoundedBody.js';
-import { classifyUpstreamFailure, parseErrorBody, type UpstreamCall } from './upstreamResponse.js';
+import { classifyUpstreamFailure, parseErrorBody, retryAfterHeader, type UpstreamCall } from './upstreamResponse.js';
 
 export interface HttpIdentityProviderOptions {
   /** Per-request timeout, body included; a timeout after sending a POST is an ambiguous outcome. Default: DEFAULT_IDP_TIMEOUT_MS. */
@@ -124,7 +124,7 @@ export class HttpIdentityProvider implements IdentityProvider {
       const response = await this.#fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.any([controller.signal, deadline]) });
       const body = await readBoundedBody(response, { maxBytes: this.#maxBodyBytes, controller, signal: deadline });
       const text = body.tooLarge ? '' : body.text;
-      return { status: response.status, text, tooLarge: body.tooLarge, retryAfter: response.headers.get('retry-after') };
+      return { status: response.status, text, tooLarge: body.tooLarge, retryAfter: retryAfterHeader(response.status, response.headers) };
     } catch (error) {
       // A refused connection never reached the provider; a timeout or reset may have.
       const code = (error as { cause?: { code?: string } }).cause?.code;

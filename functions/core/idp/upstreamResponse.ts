@@ -51,6 +51,19 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
   return Math.min(300, Math.max(1, Math.ceil(seconds)));
 }
 
+/**
+ * The Retry-After to honour: the header itself, or, on a 429 without one, Okta's `X-Rate-Limit-Reset`
+ * (epoch seconds when the window resets) as delta-seconds. Retry-After wins when both are sent; Okta
+ * sends the reset on every answer, so it counts only on a 429.
+ */
+export function retryAfterHeader(status: number, headers: Pick<Headers, 'get'>, now = Date.now()): string | null {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter || status !== 429) return retryAfter;
+  const reset = headers.get('x-rate-limit-reset')?.trim();
+  if (!reset || !/^\d{1,12}$/.test(reset)) return null;
+  return String(Math.max(0, Math.ceil(Number(reset) - now / 1000)));
+}
+
 // Some servers refuse a revoked or unknown initial access token with these codes at 400 rather than 401.
 const TOKEN_REFUSALS = new Set(['invalid_token', 'access_denied']);
 
