@@ -3,7 +3,7 @@ import {
   Alarm,
   ComparisonOperator,
   type IMetric,
-  Metric,
+  type Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';

@@ -30,7 +30,7 @@ function busPolicy(template: Template): Record<string, unknown> {
 function keyStatement(template: Template, keyPrefix: string, sid: string): Statement | undefined {
   const keyId = logicalIdStartingWith(template, 'AWS::KMS::Key', keyPrefix);
   const key = (template.findResources('AWS::KMS::Key') as Resources)[keyId];
-  return (key?.Properties.KeyPolicy.Statement as Statement[]).find((statement) => statement.Sid === sid);
+  return (key?.Properties.KeyPolicy.Statement as Statement[] | undefined)?.find((statement) => statement.Sid === sid);
 }
 
 describe('stack hardening', () => {
@@ -159,7 +159,7 @@ describe('stack hardening', () => {
 
       // Assess
       expect(statement?.Effect).toBe('Allow');
-      expect(cfnText((statement?.Principal as { Service: unknown }).Service)).toBe('logs.${Ref:AWS::Region}.amazonaws.com');
+      expect(cfnText((statement?.Principal as { Service: unknown } | undefined)?.Service)).toBe('logs.${Ref:AWS::Region}.amazonaws.com');
       expect(statement?.Action).toEqual(['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
       expect(Object.keys(statement?.Condition ?? {})).toEqual(['ArnLike']);
       expect(cfnText(statement?.Condition?.ArnLike?.['kms:EncryptionContext:aws:logs:arn'])).toBe(

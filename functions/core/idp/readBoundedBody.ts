@@ -60,7 +60,7 @@ async function discard(response: Response, controller: AbortController): Promise
 /** A promise that rejects with the signal's reason when it aborts; `stop` detaches the listener. */
 function rejectOnAbort(signal: AbortSignal | undefined): { promise: Promise<never>; stop: () => void } {
   if (!signal) return { promise: new Promise<never>(() => undefined), stop: () => undefined };
-  let onAbort = () => undefined as void;
+  let onAbort: () => void = () => undefined;
   const promise = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
