@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runLaneDemo } from './laneDemo.js';
 import { MotoNotInstalledError } from './motoServer.js';
-import { type Sandbox, type SandboxSummary, startSandbox } from './sandbox.js';
+import { type Sandbox, SANDBOX_REGION, type SandboxSummary, startSandbox } from './sandbox.js';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -19,6 +20,10 @@ Options:
   --tenant ID     sample tenant onboarded on start (default: demo)
   --keep          keep the state directory (config, function.log, sandbox.env) after exit
   --verbose       also print the function's JSON log lines
+  --lane N        then import N tenants (e.g. 1000) through an SQS onboarding lane on moto, drained by
+                  5 lane instances, against a local provider allowing --lane-rate registrations/s
+                  (429 + Retry-After beyond), with progress bars (default: off)
+  --lane-rate R   registrations per second the lane's provider allows (default 25)
   -h, --help      show this help`;
 
 // The SDK's notice that Node 20 support ends in 2027 is for maintainers, not for someone trying the sandbox.
@@ -34,12 +39,18 @@ function parseOptions() {
         tenant: { type: 'string', default: 'demo' },
         keep: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        lane: { type: 'string', default: '0' },
+        'lane-rate': { type: 'string', default: '25' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, not "${values.port}"`);
-    return { ...values, port };
+    const lane = Number(values.lane);
+    const laneRate = Number(values['lane-rate']);
+    if (!Number.isInteger(lane) || lane < 0 || lane > 100_000) throw new Error(`--lane must be a number of tenants (0-100000), not "${values.lane}"`);
+    if (!(laneRate > 0 && laneRate <= 1000)) throw new Error(`--lane-rate must be a rate (0-1000], not "${values['lane-rate']}"`);
+    return { ...values, port, lane, laneRate };
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     process.exit(2);
@@ -136,7 +147,26 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   for (const line of summaryLines(sandbox.summary, (performance.now() - started) / 1000, options.keep)) write(line);
+  if (options.lane > 0) await laneDemo(sandbox.summary, options.lane, options.laneRate);
+  if (stopping) return;
   write(`READY ${sandbox.summary.url}`);
+}
+
+/** `--lane N`: the onboarding lane at the provider's pace, shown with progress bars (stderr). */
+async function laneDemo(summary: SandboxSummary, tenants: number, perSecond: number): Promise<void> {
+  write('');
+  try {
+    await runLaneDemo({
+      aws: { endpoint: summary.motoEndpoint, region: SANDBOX_REGION, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } },
+      dir: summary.stateDir,
+      tenants,
+      perSecond,
+      stderr: process.stderr,
+      print: write,
+    });
+  } catch (error) {
+    process.stderr.write(`\nThe lane demo failed: ${(error as Error).message} (see function.log)\n`);
+  }
 }
 
 await main();
