@@ -12,6 +12,7 @@ import { ServiceKey } from './constructs/ServiceKey.js';
 import { type EventBusChoice, TenantEventsRule } from './constructs/TenantEventsRule.js';
 import type { FunctionTimeSettings } from './functionTimeout.js';
 import type { TargetsDocument } from './targetsDocument.js';
+import { TENANT_EVENT_DETAIL_TYPES } from '../functions/core/constants.js';
 
 export interface DcrOnboardingStackProps extends StackProps {
   /** The targets config (file content or object); see targetsDocument.ts. */
@@ -48,9 +49,6 @@ export interface DcrOnboardingStackProps extends StackProps {
   /** The onboarding lane (SQS) that tenant events and bulk imports go through. Defaults in OnboardingLane.ts. */
   readonly onboardingLane?: OnboardingLaneSettings;
 }
-
-/** The `detail-type`s the function handles; the rule follows this list. */
-export const TENANT_EVENT_DETAIL_TYPES = ['TenantOnboarded', 'TenantOffboarded', 'ClientSecretRotationRequested'] as const;
 
 /**
  * dcr-onboarding: config + secrets + key → function → HTTP API → event rule → canary schedule →
@@ -148,7 +146,6 @@ export class DcrOnboardingStack extends Stack {
     };
     new ServiceAlarms(this, 'Alarms', {
       function: register.function,
-      logGroup: register.logGroup,
       deadLetterQueues,
       queueAges: { OnboardingLane: { queue: lane.queue, maxAge: Duration.seconds(lane.settings.maxAgeSeconds) } },
       alarmTopicArn: props.alarmTopicArn,

@@ -1,5 +1,6 @@
 import { awsClientDefaults } from '../functions/core/aws/awsClientDefaults.js';
 import { loadSettings, type Settings } from '../functions/core/settings.js';
+import { ENV } from '../functions/core/constants.js';
 
 /** The function's time settings (its environment); each has the function's own default. */
 export interface FunctionTimeSettings {
@@ -52,21 +53,21 @@ export function timeEnvironment(settings: FunctionTimeSettings): { env: Record<s
   const set = (key: string, value: number | undefined) => {
     if (value !== undefined) env[key] = String(value);
   };
-  set('IDP_TIMEOUT_MS', settings.idpTimeoutMs);
-  set('IDP_MAX_ATTEMPTS', settings.idpMaxAttempts);
-  set('IDP_RETRY_BUDGET_MS', settings.idpRetryBudgetMs);
-  set('AWS_REQUEST_TIMEOUT_MS', settings.awsRequestTimeoutMs);
-  set('CLAIM_WAIT_MS', settings.claimWaitMs);
+  set(ENV.IDP_TIMEOUT_MS, settings.idpTimeoutMs);
+  set(ENV.IDP_MAX_ATTEMPTS, settings.idpMaxAttempts);
+  set(ENV.IDP_RETRY_BUDGET_MS, settings.idpRetryBudgetMs);
+  set(ENV.AWS_REQUEST_TIMEOUT_MS, settings.awsRequestTimeoutMs);
+  set(ENV.CLAIM_WAIT_MS, settings.claimWaitMs);
   // The function's own schema, with its defaults: what the stack computes with is what the function reads.
-  const parsed = loadSettings({ ...env, CONFIG_PARAMETER_NAME: 'synth' });
+  const parsed = loadSettings({ ...env, [ENV.CONFIG_PARAMETER_NAME]: 'synth' });
   return {
     env: {
-      IDP_TIMEOUT_MS: String(parsed.idpTimeoutMs),
-      IDP_MAX_ATTEMPTS: String(parsed.retry.maxAttempts),
-      IDP_RETRY_BUDGET_MS: String(parsed.retry.budgetMs),
-      AWS_REQUEST_TIMEOUT_MS: String(parsed.awsRequestTimeoutMs),
-      AWS_MAX_ATTEMPTS: String(AWS_MAX_ATTEMPTS),
-      CLAIM_WAIT_MS: String(parsed.claim.waitMs),
+      [ENV.IDP_TIMEOUT_MS]: String(parsed.idpTimeoutMs),
+      [ENV.IDP_MAX_ATTEMPTS]: String(parsed.retry.maxAttempts),
+      [ENV.IDP_RETRY_BUDGET_MS]: String(parsed.retry.budgetMs),
+      [ENV.AWS_REQUEST_TIMEOUT_MS]: String(parsed.awsRequestTimeoutMs),
+      [ENV.AWS_MAX_ATTEMPTS]: String(AWS_MAX_ATTEMPTS),
+      [ENV.CLAIM_WAIT_MS]: String(parsed.claim.waitMs),
     },
     parsed,
   };

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ENV } from './constants.js';
 import { ConfigurationError } from './errors.js';
 import { describeIssues } from './config/serviceConfig.js';
 import {
@@ -17,16 +18,16 @@ const positiveInt = (fallback: number) =>
   z._default(z.string().check(z.regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')), String(fallback));
 
 const settingsSchema = z.object({
-  CONFIG_PARAMETER_NAME: z.string().check(z.minLength(1, 'is required: the SSM parameter holding the JSON configuration')),
-  LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']), DEFAULT_LOG_LEVEL),
-  IAT_CACHE_TTL_SECONDS: positiveInt(DEFAULT_IAT_CACHE_TTL_SECONDS),
-  IDP_TIMEOUT_MS: positiveInt(DEFAULT_IDP_TIMEOUT_MS),
-  IDP_MAX_ATTEMPTS: positiveInt(DEFAULT_RETRY_POLICY.maxAttempts),
-  IDP_RETRY_BUDGET_MS: positiveInt(DEFAULT_RETRY_POLICY.budgetMs),
-  AWS_REQUEST_TIMEOUT_MS: positiveInt(DEFAULT_AWS_REQUEST_TIMEOUT_MS),
-  CLAIM_WAIT_MS: positiveInt(DEFAULT_CLAIM_OPTIONS.waitMs),
-  CLAIM_STALE_SECONDS: positiveInt(DEFAULT_CLAIM_OPTIONS.staleAfterMs / 1000),
-  EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
+  [ENV.CONFIG_PARAMETER_NAME]: z.string().check(z.minLength(1, 'is required: the SSM parameter holding the JSON configuration')),
+  [ENV.LOG_LEVEL]: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']), DEFAULT_LOG_LEVEL),
+  [ENV.IAT_CACHE_TTL_SECONDS]: positiveInt(DEFAULT_IAT_CACHE_TTL_SECONDS),
+  [ENV.IDP_TIMEOUT_MS]: positiveInt(DEFAULT_IDP_TIMEOUT_MS),
+  [ENV.IDP_MAX_ATTEMPTS]: positiveInt(DEFAULT_RETRY_POLICY.maxAttempts),
+  [ENV.IDP_RETRY_BUDGET_MS]: positiveInt(DEFAULT_RETRY_POLICY.budgetMs),
+  [ENV.AWS_REQUEST_TIMEOUT_MS]: positiveInt(DEFAULT_AWS_REQUEST_TIMEOUT_MS),
+  [ENV.CLAIM_WAIT_MS]: positiveInt(DEFAULT_CLAIM_OPTIONS.waitMs),
+  [ENV.CLAIM_STALE_SECONDS]: positiveInt(DEFAULT_CLAIM_OPTIONS.staleAfterMs / 1000),
+  [ENV.EVENT_BUS_NAME]: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface Settings {
@@ -47,7 +48,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   const read = (key: keyof typeof settingsSchema.shape) => env[key] || undefined;
   const parsed = settingsSchema.safeParse({
     ...Object.fromEntries(Object.keys(settingsSchema.shape).map((key) => [key, read(key as keyof typeof settingsSchema.shape)])),
-    CONFIG_PARAMETER_NAME: env.CONFIG_PARAMETER_NAME ?? '',
+    [ENV.CONFIG_PARAMETER_NAME]: env[ENV.CONFIG_PARAMETER_NAME] ?? '',
   });
   if (!parsed.success) throw new ConfigurationError(`environment is invalid: ${describeIssues(parsed.error.issues)}`);
   return {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { describeIssues } from '../core/config/serviceConfig.js';
+import { ENV } from '../core/constants.js';
 import { ConfigurationError } from '../core/errors.js';
 import { DEFAULT_LANE_MAX_CONCURRENCY, DEFAULT_LANE_PACING_WAIT_MS } from '../core/options.js';
 
@@ -7,10 +8,10 @@ const positiveInt = (fallback: number) =>
   z._default(z.string().check(z.regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')), String(fallback));
 
 const laneSchema = z.object({
-  LANE_MAX_CONCURRENCY: positiveInt(DEFAULT_LANE_MAX_CONCURRENCY),
-  LANE_PACING_WAIT_MS: positiveInt(DEFAULT_LANE_PACING_WAIT_MS),
-  LANE_QUEUE_ARN: z.optional(z.string().check(z.regex(/^arn:[a-z-]+:sqs:/, 'must be an SQS queue ARN'))),
-  LANE_QUEUE_URL: z.optional(z.string().check(z.regex(/^https?:\/\//, 'must be a URL'))),
+  [ENV.LANE_MAX_CONCURRENCY]: positiveInt(DEFAULT_LANE_MAX_CONCURRENCY),
+  [ENV.LANE_PACING_WAIT_MS]: positiveInt(DEFAULT_LANE_PACING_WAIT_MS),
+  [ENV.LANE_QUEUE_ARN]: z.optional(z.string().check(z.regex(/^arn:[a-z-]+:sqs:/, 'must be an SQS queue ARN'))),
+  [ENV.LANE_QUEUE_URL]: z.optional(z.string().check(z.regex(/^https?:\/\//, 'must be a URL'))),
 });
 
 export interface LaneSettings {
@@ -25,10 +26,10 @@ export interface LaneSettings {
 /** The lane's environment (set by the stack from `onboardingLane.*`), validated at first use. */
 export function loadLaneSettings(env: Record<string, string | undefined>): LaneSettings {
   const parsed = laneSchema.safeParse({
-    LANE_MAX_CONCURRENCY: env.LANE_MAX_CONCURRENCY || undefined,
-    LANE_PACING_WAIT_MS: env.LANE_PACING_WAIT_MS || undefined,
-    LANE_QUEUE_ARN: env.LANE_QUEUE_ARN || undefined,
-    LANE_QUEUE_URL: env.LANE_QUEUE_URL || undefined,
+    [ENV.LANE_MAX_CONCURRENCY]: env[ENV.LANE_MAX_CONCURRENCY] || undefined,
+    [ENV.LANE_PACING_WAIT_MS]: env[ENV.LANE_PACING_WAIT_MS] || undefined,
+    [ENV.LANE_QUEUE_ARN]: env[ENV.LANE_QUEUE_ARN] || undefined,
+    [ENV.LANE_QUEUE_URL]: env[ENV.LANE_QUEUE_URL] || undefined,
   });
   if (!parsed.success) throw new ConfigurationError(`lane environment is invalid: ${describeIssues(parsed.error.issues)}`);
   const { LANE_QUEUE_ARN: arn, LANE_QUEUE_URL: url } = parsed.data;

@@ -5,6 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './DeadLetterQueue.js';
+import { ENV } from '../../functions/core/constants.js';
 
 /** `onboardingLane.*` (context `dcr:onboardingLane.<key>`); docs/scaling.md explains each figure. */
 export interface OnboardingLaneSettings {
@@ -69,10 +70,10 @@ export class OnboardingLane extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    props.handler.addEnvironment('LANE_QUEUE_ARN', this.queue.queueArn);
-    props.handler.addEnvironment('LANE_QUEUE_URL', this.queue.queueUrl);
-    props.handler.addEnvironment('LANE_MAX_CONCURRENCY', String(settings.maxConcurrency));
-    props.handler.addEnvironment('LANE_PACING_WAIT_MS', String(settings.pacingWaitSeconds * 1000));
+    props.handler.addEnvironment(ENV.LANE_QUEUE_ARN, this.queue.queueArn);
+    props.handler.addEnvironment(ENV.LANE_QUEUE_URL, this.queue.queueUrl);
+    props.handler.addEnvironment(ENV.LANE_MAX_CONCURRENCY, String(settings.maxConcurrency));
+    props.handler.addEnvironment(ENV.LANE_PACING_WAIT_MS, String(settings.pacingWaitSeconds * 1000));
   }
 }
 

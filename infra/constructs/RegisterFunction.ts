@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { FUNCTION_BUNDLING } from '../functionBundling.js';
 import { type FunctionTimeSettings, functionTimeoutSeconds, timeEnvironment } from '../functionTimeout.js';
 import { DeadLetterQueue } from './DeadLetterQueue.js';
+import { ENV } from '../../functions/core/constants.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -100,12 +101,12 @@ export class RegisterFunction extends Construct {
       // while X-Ray would need `xray:Put*` on `*`. Adding the Powertools tracer later is the way in.
       tracing: Tracing.DISABLED,
       environment: {
-        CONFIG_PARAMETER_NAME: props.configParameter.parameterName,
-        LOG_LEVEL: props.logLevel,
+        [ENV.CONFIG_PARAMETER_NAME]: props.configParameter.parameterName,
+        [ENV.LOG_LEVEL]: props.logLevel,
         // Every figure the timeout was derived from (functionTimeout.ts), so they cannot drift apart.
         ...time.env,
         // A pending claim older than this is taken over: it must outlive any invocation (docs/idempotency.md).
-        CLAIM_STALE_SECONDS: String(2 * timeout.toSeconds()),
+        [ENV.CLAIM_STALE_SECONDS]: String(2 * timeout.toSeconds()),
         NODE_OPTIONS: '--enable-source-maps',
       },
       // EventBridge and Scheduler invoke asynchronously: two retries, then the failure record (event,
@@ -149,7 +150,7 @@ export class RegisterFunction extends Construct {
 
   /** Outcome events (ClientRegistered, …): EVENT_BUS_NAME, and events:PutEvents on that bus only. */
   publishOutcomesTo(bus: IEventBus): void {
-    this.function.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+    this.function.addEnvironment(ENV.EVENT_BUS_NAME, bus.eventBusName);
     bus.grantPutEventsTo(this.function);
   }
 }

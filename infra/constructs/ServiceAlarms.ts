@@ -1,25 +1,17 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IMetric,
-  type Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type IFilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS, METRICS_NAMESPACE, type MetricName } from '../../functions/core/constants.js';
 
 export interface ServiceAlarmsProps {
   readonly function: IFunction;
-  /** The function's log group: the canary and orphan metrics come from its JSON lines. */
-  readonly logGroup: ILogGroup;
   /** Name → queue; any message on any of them means an event that needs a human. */
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   /** Name → queue and the age its oldest message may reach (the onboarding lane). */
@@ -32,6 +24,11 @@ export interface ServiceAlarmsProps {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** The dimensionless copy of an alarmed metric (ALARMED_METRICS), summed over five minutes. */
+function serviceMetric(metricName: MetricName): Metric {
+  return new Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', period: FIVE_MINUTES });
+}
+
 /** What must wake someone: errors, throttles, dead letters, a failing canary, an (possibly) orphaned client. */
 export class ServiceAlarms extends Construct {
   readonly topic?: ITopic;
@@ -40,7 +37,6 @@ export class ServiceAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
     super(scope, id);
     this.topic = this.#topic(props);
-    const namespace = `DcrOnboarding/${Stack.of(this).stackName}`;
 
     this.#alarm('FunctionErrors', props.function.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
       'The register function failed (canary failures and retryable event failures count here too).');
@@ -57,17 +53,14 @@ export class ServiceAlarms extends Construct {
         `The oldest message on ${name} is older than ${maxAge.toSeconds()} s: the lane is stuck or slower than its input (dcr lane; docs/scaling.md).`,
         maxAge.toSeconds());
     }
-    // The handler logs exactly these lines and fields (schedule.ts, registerTenant.ts, claim.ts).
-    this.#alarm('CanaryFailures',
-      this.#logMetric(props.logGroup, namespace, 'CanaryFailures', FilterPattern.stringValue('$.message', '=', 'canary failed'))
-        .with({ period: Duration.hours(1) }),
+    // EMF metrics the function writes (functions/core/metrics.ts), each also without dimensions so
+    // that one alarm covers every target. Names come from the module both sides import.
+    this.#alarm('CanaryFailures', serviceMetric(METRICS.canaryFailure).with({ period: Duration.hours(1) }),
       'The canary could not register, read back or delete a client: onboarding is probably broken.');
-    this.#alarm('OrphanedClients',
-      this.#logMetric(props.logGroup, namespace, 'OrphanedClients', FilterPattern.numberValue('$.orphanedClient', '=', 1)),
+    this.#alarm('OrphanedClients', serviceMetric(METRICS.clientOrphaned),
       'A client was registered at the provider but neither stored nor deleted: delete it by hand (client id in the log).');
-    this.#alarm('PossibleOrphanedClients',
-      this.#logMetric(props.logGroup, namespace, 'PossibleOrphanedClients', FilterPattern.numberValue('$.possibleOrphan', '=', 1)),
-      'A registration was sent but never answered: the provider may hold a client without a secret (see unconfirmed_attempts).');
+    this.#alarm('PossibleOrphanedClients', serviceMetric(METRICS.possibleOrphan),
+      'A registration was sent but never answered, or a stale claim was taken over: the provider may hold a client without a secret (see unconfirmed_attempts).');
   }
 
   #topic(props: ServiceAlarmsProps): ITopic | undefined {
@@ -80,17 +73,6 @@ export class ServiceAlarms extends Construct {
     const topic = new Topic(this, 'Topic', { displayName: 'dcr-onboarding alarms', masterKey: key, enforceSSL: true });
     topic.addSubscription(new EmailSubscription(props.alarmEmail));
     return topic;
-  }
-
-  #logMetric(logGroup: ILogGroup, namespace: string, name: string, pattern: IFilterPattern): Metric {
-    const filter = new MetricFilter(this, `${name}Filter`, {
-      logGroup,
-      filterPattern: pattern,
-      metricNamespace: namespace,
-      metricName: name,
-      metricValue: '1',
-    });
-    return filter.metric({ statistic: 'Sum', period: FIVE_MINUTES });
   }
 
   #alarm(id: string, metric: IMetric, description: string, threshold = 1): void {

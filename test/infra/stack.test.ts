@@ -232,19 +232,22 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
-      'CanaryFailures',
+      'CanaryFailure',
+      'ClientOrphaned',
       'Errors',
-      'OrphanedClients',
-      'PossibleOrphanedClients',
+      'PossibleOrphan',
       'Throttles',
     ]);
     expect(alarms.every((alarm) => alarm.AlarmActions === undefined)).toBe(true);
-    template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      FilterPattern: '{ $.message = "canary failed" }',
-      MetricTransformations: [Match.objectLike({ MetricName: 'CanaryFailures', MetricNamespace: 'DcrOnboarding/DcrOnboarding' })],
+    // The function's EMF metrics, not log text: no metric filter is left.
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'DcrOnboarding',
+      MetricName: 'CanaryFailure',
+      Statistic: 'Sum',
+      Period: 3600,
+      Dimensions: Match.absent(),
     });
-    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.orphanedClient = 1 }' });
-    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.possibleOrphan = 1 }' });
     template.resourceCountIs('AWS::SNS::Topic', 0);
   });
 

@@ -1,5 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ALARMED_METRICS, METRICS_NAMESPACE } from '../../functions/core/constants.js';
 import { templateOf } from './infraApp.js';
 
 describe('DcrOnboardingStack refuses configurations that cannot work', () => {
@@ -60,19 +60,18 @@ describe('DcrOnboardingStack refuses configurations that cannot work', () => {
   });
 });
 
-describe('log-based alarms', () => {
-  it('match log lines the function still writes', () => {
+describe('alarms on the function’s own metrics', () => {
+  it('count only metrics the function writes without dimensions (ALARMED_METRICS), in its namespace', () => {
     // Prepare
-    const root = new URL('../../functions/', import.meta.url);
+    const template = templateOf();
 
-    // Act: the fields may be logged from any use case (orphans.ts, registerTenant.ts, …)
-    const sources = readdirSync(root, { recursive: true, encoding: 'utf8' })
-      .filter((path) => path.endsWith('.ts'))
-      .map((path) => readFileSync(new URL(path, root), 'utf8'));
+    // Act
+    const custom = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => (alarm as { Properties: Record<string, unknown> }).Properties)
+      .filter((alarm) => !String(alarm.Namespace).startsWith('AWS/'));
 
-    // Assess
-    expect(sources.some((source) => source.includes("logger.error('canary failed'"))).toBe(true);
-    expect(sources.some((source) => source.includes('orphanedClient: 1'))).toBe(true);
-    expect(sources.some((source) => source.includes('possibleOrphan: 1'))).toBe(true);
+    // Assess: test/unit/metrics.test.ts proves the function writes each of these without dimensions
+    expect(custom.map((alarm) => alarm.MetricName).sort()).toEqual([...ALARMED_METRICS].sort());
+    expect(custom.every((alarm) => alarm.Namespace === METRICS_NAMESPACE && alarm.Dimensions === undefined)).toBe(true);
   });
 });

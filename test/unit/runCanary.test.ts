@@ -254,8 +254,10 @@ describe('a misconfigured canary', () => {
     await expect(malformed).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(unknown).rejects.toBeInstanceOf(ConfigurationError);
     expect(metrics()).toEqual([
-      expect.objectContaining({ Target: INVALID_SCHEDULE_TARGET, CanarySuccess: 0, CanaryMisconfigured: 1 }),
+      expect.objectContaining({ Target: INVALID_SCHEDULE_TARGET, CanarySuccess: 0, CanaryMisconfigured: 1, CanaryFailure: 1 }),
       expect.objectContaining({ Target: 'nope', CanarySuccess: 0, CanaryMisconfigured: 1 }),
+      // The failure the CanaryFailures alarm counts, once per failed run.
+      expect.objectContaining({ Target: 'nope', CanaryFailure: 1 }),
     ]);
     expect(entries().filter((e) => e.message === 'canary failed')).toHaveLength(2);
   });

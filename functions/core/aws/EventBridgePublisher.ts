@@ -1,9 +1,8 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { OUTCOME_SOURCE } from '../constants.js';
 import type { EventPublisher, OutcomeDetail, OutcomeType } from '../ports/EventPublisher.js';
 import { scrubSecrets } from '../redaction.js';
 import { classifyAwsError } from './classifyAwsError.js';
-
-export const OUTCOME_SOURCE = 'dcr-onboarding';
 
 /**
  * Puts outcome events on a bus, source `dcr-onboarding`, detail-type = the outcome. Details are built

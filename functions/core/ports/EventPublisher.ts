@@ -1,15 +1,7 @@
-export type OutcomeType =
-  | 'ClientRegistered'
-  | 'ClientRegistrationFailed'
-  | 'ClientDeregistered'
-  | 'ClientSecretRotated'
-  /** A client exists at the provider that the service could neither store nor delete: an operator must remove it. */
-  | 'ClientOrphaned'
-  /**
-   * Offboarding completed but the provider refused the RFC 7592 DELETE with 401/403: the client is
-   * gone already (RFC 7592 §2) or its registration access token is not valid. An operator checks.
-   */
-  | 'ClientDeletionUnconfirmed';
+import type { OUTCOME_TYPES } from '../constants.js';
+
+/** An outcome event's detail-type (functions/core/constants.ts lists and describes them). */
+export type OutcomeType = (typeof OUTCOME_TYPES)[number];
 
 /** Outcome details: identifiers and error codes only, never secret material. */
 export interface OutcomeDetail {

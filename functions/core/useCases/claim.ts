@@ -5,6 +5,7 @@ import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
 import { SecretAlreadyExistsError, SecretScheduledForDeletionError } from '../ports/SecretStore.js';
 import { type PendingRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
+import { recordPossibleOrphan } from './orphans.js';
 
 export type ClaimResult =
   | { kind: 'claimed'; arn: string; claimId: string }
@@ -67,10 +68,9 @@ export async function claimSecret(
       if (clock() - Date.parse(record.claimed_at) > options.staleAfterMs) {
         const takenOver = await takeOver(secretName, record.claim_id, pendingValue(), deps);
         if (takenOver) {
-          deps.logger.warn('took over a stale registration claim; its invocation may have left an orphaned client', {
+          recordPossibleOrphan(deps.logger, target.name, 'warn', 'took over a stale registration claim; its invocation may have left an orphaned client', {
             secretName,
             staleClaimedAt: record.claimed_at,
-            possibleOrphan: 1,
           });
           return { kind: 'claimed', arn: existing.arn, claimId };
         }

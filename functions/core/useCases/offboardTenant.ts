@@ -1,10 +1,12 @@
 import { deterministicToken } from '../claimTokens.js';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import { ConfigurationError, NotFoundError, RegistrationAccessTokenRejectedError, TemporarilyUnavailableError } from '../errors.js';
+import { METRICS, TARGET_DIMENSION } from '../constants.js';
 import { emitMetrics } from '../metrics.js';
 import { withRetries } from '../retry.js';
 import { type OffboardedRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
+import { recordPossibleOrphan } from './orphans.js';
 import { emitOutcome } from './outcomeEvents.js';
 import { loadTarget } from './targets.js';
 import type { TenantRequest } from './tenantRequest.js';
@@ -51,10 +53,9 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
       if (record.dcr_status === 'pending') {
         await lease.release();
         await deps.secrets.delete(secretName, { force: true });
-        deps.logger.warn('removed a stale registration claim; its invocation may have left a client behind', {
+        recordPossibleOrphan(deps.logger, target.name, 'warn', 'removed a stale registration claim; its invocation may have left a client behind', {
           ...base,
           staleClaimedAt: record.claimed_at,
-          possibleOrphan: 1,
         });
         return { ...base, status: 'offboarded' as const, secretArn: stored.arn };
       }
@@ -107,7 +108,7 @@ async function recordUnconfirmedDeletion(tenantId: string, target: string, clien
     reason,
     clientDeletionUnconfirmed: 1,
   });
-  emitMetrics(deps.logger, { Target: target }, { ClientDeletionUnconfirmed: { value: 1, unit: 'Count' } });
+  emitMetrics(deps.logger, { [TARGET_DIMENSION]: target }, { [METRICS.clientDeletionUnconfirmed]: { value: 1, unit: 'Count' } });
   await emitOutcome(deps, 'ClientDeletionUnconfirmed', { tenantId, target, clientId, error: 'client_deletion_unconfirmed', errorDescription: reason });
 }
 

@@ -1,3 +1,5 @@
+import { METRICS, TARGET_DIMENSION } from '../constants.js';
+import type { Logger } from '../logger.js';
 import { emitMetrics } from '../metrics.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome } from './outcomeEvents.js';
@@ -12,8 +14,8 @@ export interface OrphanedClient {
 
 /**
  * A client exists at the provider that the service could neither store nor delete. It is recorded
- * three ways, each carrying the client id only: an ERROR line (`orphanedClient: 1`, which the
- * OrphanedClients alarm counts), an EMF metric `ClientOrphaned`, and a `ClientOrphaned` event.
+ * three ways, each carrying the client id only: an ERROR line (`orphanedClient: 1`), an EMF metric
+ * `ClientOrphaned` (which the OrphanedClients alarm counts) and a `ClientOrphaned` event.
  */
 export async function recordOrphanedClient(orphan: OrphanedClient, deps: UseCaseDependencies): Promise<void> {
   deps.logger.error('orphaned client: registered at the provider but neither stored nor deleted', {
@@ -23,7 +25,7 @@ export async function recordOrphanedClient(orphan: OrphanedClient, deps: UseCase
     reason: orphan.reason,
     orphanedClient: 1,
   });
-  emitMetrics(deps.logger, { Target: orphan.target }, { ClientOrphaned: { value: 1, unit: 'Count' } });
+  emitMetrics(deps.logger, { [TARGET_DIMENSION]: orphan.target }, { [METRICS.clientOrphaned]: { value: 1, unit: 'Count' } });
   await emitOutcome(deps, 'ClientOrphaned', {
     tenantId: orphan.tenantId,
     target: orphan.target,
@@ -31,4 +33,20 @@ export async function recordOrphanedClient(orphan: OrphanedClient, deps: UseCase
     error: 'client_orphaned',
     errorDescription: orphan.reason,
   });
+}
+
+/**
+ * A client may exist at the provider without a stored secret (a registration sent but not answered,
+ * a stale claim taken over): a line that says why, with `possibleOrphan: 1`, and the EMF metric
+ * `PossibleOrphan`, which the PossibleOrphanedClients alarm counts.
+ */
+export function recordPossibleOrphan(
+  logger: Logger,
+  target: string,
+  level: 'warn' | 'error',
+  message: string,
+  fields: Record<string, unknown>,
+): void {
+  logger[level](message, { ...fields, possibleOrphan: 1 });
+  emitMetrics(logger, { [TARGET_DIMENSION]: target }, { [METRICS.possibleOrphan]: { value: 1, unit: 'Count' } });
 }

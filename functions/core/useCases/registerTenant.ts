@@ -14,7 +14,7 @@ import { MAX_SECRET_BYTES } from '../options.js';
 import { buildRegisteredRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import type { UseCaseDependencies } from './dependencies.js';
-import { recordOrphanedClient } from './orphans.js';
+import { recordOrphanedClient, recordPossibleOrphan } from './orphans.js';
 import { emitOutcome, failureDetail } from './outcomeEvents.js';
 import type { RegistrationOutcome, RegistrationRequest } from './registrationRequest.js';
 import { loadTarget } from './targets.js';
@@ -71,7 +71,7 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
   try {
     await deps.secrets.put(secretName, JSON.stringify(record), deterministicToken('registered', claim.claimId));
   } catch (error) {
-    if (!(await holdsClient(secretName, registration.client_id, error, { ...deps, logger: log }))) {
+    if (!(await holdsClient(secretName, target.name, registration.client_id, error, { ...deps, logger: log }))) {
       await deleteUnstoredClient(request.tenantId, target, registration, { ...deps, logger: log });
       await releaseClaim(secretName, deps);
       throw error;
@@ -98,8 +98,7 @@ async function registerWithRetries(
   const noteAmbiguous = (error: TemporarilyUnavailableError) => {
     if (!error.ambiguous) return;
     unconfirmed.push(deps.now().toISOString());
-    deps.logger.warn('registration outcome unknown (sent, no answer); a client may exist without a secret', {
-      possibleOrphan: 1,
+    recordPossibleOrphan(deps.logger, target.name, 'warn', 'registration outcome unknown (sent, no answer); a client may exist without a secret', {
       error,
     });
   };
@@ -138,14 +137,19 @@ function assertStorable(record: RegisteredRecord, registration: ClientRegistrati
  * that fails too proves nothing, so nothing is undone: the claim stays (taken over once stale), the
  * client is noted as a possible orphan, and the failure is retryable.
  */
-async function holdsClient(secretName: string, clientId: string, writeError: unknown, deps: UseCaseDependencies): Promise<boolean> {
+async function holdsClient(
+  secretName: string,
+  target: string,
+  clientId: string,
+  writeError: unknown,
+  deps: UseCaseDependencies,
+): Promise<boolean> {
   let stored: Awaited<ReturnType<UseCaseDependencies['secrets']['get']>>;
   try {
     stored = await deps.secrets.get(secretName);
   } catch (readError) {
-    deps.logger.error('stored credentials could not be confirmed (write and read-back failed); the client is kept', {
+    recordPossibleOrphan(deps.logger, target, 'error', 'stored credentials could not be confirmed (write and read-back failed); the client is kept', {
       clientId,
-      possibleOrphan: 1,
       error: readError,
     });
     throw new TemporarilyUnavailableError('storing the credentials could not be confirmed; retry later', 5, { cause: writeError });
@@ -163,8 +167,7 @@ async function deleteUnstoredClient(tenantId: string, target: ResolvedTarget, re
 async function removeUnusableClient(tenantId: string, target: ResolvedTarget, error: UnusableRegistrationError, deps: UseCaseDependencies) {
   const client = error.client;
   if (!client) {
-    deps.logger.error('the provider answer was unusable and named no client; one may exist without a secret', {
-      possibleOrphan: 1,
+    recordPossibleOrphan(deps.logger, target.name, 'error', 'the provider answer was unusable and named no client; one may exist without a secret', {
       error,
     });
     return;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { secretNameFor } from '../config/serviceConfig.js';
 import { ConfigurationError, InvalidRequestError, UpstreamError } from '../errors.js';
+import { METRICS, TARGET_DIMENSION } from '../constants.js';
 import { emitMetrics } from '../metrics.js';
 import { withRetries } from '../retry.js';
 import { parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
@@ -93,13 +94,13 @@ export async function runCanary(targetName: string | undefined, deps: UseCaseDep
     }
     return { ...result, durationMs };
   } finally {
-    emitMetrics(deps.logger, { Target: name }, {
-      CanarySuccess: { value: success, unit: 'Count' },
-      CanaryMisconfigured: { value: misconfigured, unit: 'Count' },
-      CanaryNotActiveYet: { value: notActiveYet, unit: 'Count' },
-      ClientOrphaned: { value: run?.orphaned ?? 0, unit: 'Count' },
-      CanaryClientReplaced: { value: run?.replaced ?? 0, unit: 'Count' },
-      CanaryDuration: { value: Math.round(performance.now() - started), unit: 'Milliseconds' },
+    emitMetrics(deps.logger, { [TARGET_DIMENSION]: name }, {
+      [METRICS.canarySuccess]: { value: success, unit: 'Count' },
+      [METRICS.canaryMisconfigured]: { value: misconfigured, unit: 'Count' },
+      [METRICS.canaryNotActiveYet]: { value: notActiveYet, unit: 'Count' },
+      [METRICS.clientOrphaned]: { value: run?.orphaned ?? 0, unit: 'Count' },
+      [METRICS.canaryClientReplaced]: { value: run?.replaced ?? 0, unit: 'Count' },
+      [METRICS.canaryDuration]: { value: Math.round(performance.now() - started), unit: 'Milliseconds' },
       ...Object.fromEntries(Object.entries(steps).map(([step, ms]) => [step, { value: ms, unit: 'Milliseconds' as const }])),
     });
   }

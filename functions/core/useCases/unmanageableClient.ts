@@ -1,5 +1,6 @@
 import { managementOrigin } from '../config/managementOrigin.js';
 import type { ResolvedTarget } from '../config/serviceConfig.js';
+import { METRICS, TARGET_DIMENSION } from '../constants.js';
 import { emitMetrics } from '../metrics.js';
 import type { RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
@@ -18,5 +19,5 @@ export function reportUnmanageableClient(record: RegisteredRecord, target: Resol
     hint: 'add the origin to the target\'s allowedManagementOrigins if it belongs to the provider',
     unmanageableClient: 1,
   });
-  emitMetrics(deps.logger, { Target: target.name }, { UnmanageableClient: { value: 1, unit: 'Count' } });
+  emitMetrics(deps.logger, { [TARGET_DIMENSION]: target.name }, { [METRICS.unmanageableClient]: { value: 1, unit: 'Count' } });
 }

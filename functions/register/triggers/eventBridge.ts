@@ -1,4 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
+import { isTenantEventType, TENANT_EVENTS, type TenantEventType } from '../../core/constants.js';
 import { DcrError, isRetryable } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UseCaseDependencies } from '../../core/useCases/dependencies.js';
@@ -18,16 +19,16 @@ export interface ParsedEvent {
 }
 
 /** Each detail-type: parse its detail (throws InvalidRequestError) into one use-case call. */
-export const ACTIONS: Record<string, (detail: unknown, event: EventBridgeEvent<string, unknown>) => ParsedEvent> = {
-  TenantOnboarded: (detail) => {
+export const ACTIONS: Record<TenantEventType, (detail: unknown, event: EventBridgeEvent<string, unknown>) => ParsedEvent> = {
+  [TENANT_EVENTS.onboarded]: (detail) => {
     const request = parseRegistrationRequest(detail);
     return { tenantId: request.tenantId, run: (deps) => registerTenant(request, deps) };
   },
-  TenantOffboarded: (detail) => {
+  [TENANT_EVENTS.offboarded]: (detail) => {
     const request = parseTenantRequest(detail);
     return { tenantId: request.tenantId, run: (deps) => offboardTenant(request, deps) };
   },
-  ClientSecretRotationRequested: (detail, event) => {
+  [TENANT_EVENTS.rotationRequested]: (detail, event) => {
     // The event id makes a redelivered request a no-op.
     const request = { ...parseTenantRequest(detail), requestId: event.id };
     return { tenantId: request.tenantId, run: (deps) => rotateClientSecret(request, deps) };
@@ -50,7 +51,8 @@ export async function handleEventBridge(
   logger: Logger,
 ): Promise<EventOutcome> {
   const log = logger.child({ eventId: event.id, detailType: event['detail-type'], source: event.source });
-  const parse = Object.hasOwn(ACTIONS, event['detail-type']) ? ACTIONS[event['detail-type']] : undefined;
+  const detailType = event['detail-type'];
+  const parse = isTenantEventType(detailType) ? ACTIONS[detailType] : undefined;
   if (!parse) {
     log.warn('event dropped: unsupported detail-type');
     return { status: 'dropped', error: 'unsupported_event' };

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { describeIssues } from '../../core/config/serviceConfig.js';
 import { TARGET_NAME, TENANT_ID } from '../../core/config/targetConfig.js';
+import { isTenantEventType, TENANT_EVENTS, type TenantEventType } from '../../core/constants.js';
 import { InvalidRequestError } from '../../core/errors.js';
 import { offboardTenant } from '../../core/useCases/offboardTenant.js';
 import { registerTenant } from '../../core/useCases/registerTenant.js';
@@ -32,10 +33,10 @@ export interface LaneWork extends ParsedEvent {
   target?: string;
 }
 
-const ENVELOPE_ACTIONS: Record<string, LaneAction> = {
-  TenantOnboarded: 'register',
-  TenantOffboarded: 'offboard',
-  ClientSecretRotationRequested: 'rotate',
+const ENVELOPE_ACTIONS: Record<TenantEventType, LaneAction> = {
+  [TENANT_EVENTS.onboarded]: 'register',
+  [TENANT_EVENTS.offboarded]: 'offboard',
+  [TENANT_EVENTS.rotationRequested]: 'rotate',
 };
 
 /**
@@ -57,7 +58,7 @@ export function parseLaneMessage(body: string, messageId: string): LaneWork {
 
 function fromEnvelope(event: Record<string, unknown>): LaneWork {
   const detailType = event['detail-type'] as string;
-  const known = Object.hasOwn(ENVELOPE_ACTIONS, detailType) && Object.hasOwn(ACTIONS, detailType);
+  const known = isTenantEventType(detailType);
   const action = known ? ENVELOPE_ACTIONS[detailType] : undefined;
   const parse = known ? ACTIONS[detailType] : undefined;
   if (!action || !parse) throw new InvalidRequestError(`unsupported detail-type ${JSON.stringify(detailType.slice(0, 64))}`);

@@ -1,0 +1,86 @@
+/**
+ * The names the function and the stack (infra/) must agree on: event detail-types, metric names and
+ * environment variables. Both import them from here, so a rename is one edit and a typo a type error.
+ */
+
+/** `detail-type`s of the tenant events the function handles; the stack's rule matches exactly these. */
+export const TENANT_EVENTS = {
+  onboarded: 'TenantOnboarded',
+  offboarded: 'TenantOffboarded',
+  rotationRequested: 'ClientSecretRotationRequested',
+} as const;
+export type TenantEventType = (typeof TENANT_EVENTS)[keyof typeof TENANT_EVENTS];
+export const TENANT_EVENT_DETAIL_TYPES: readonly TenantEventType[] = Object.values(TENANT_EVENTS);
+
+export function isTenantEventType(value: string): value is TenantEventType {
+  return (TENANT_EVENT_DETAIL_TYPES as readonly string[]).includes(value);
+}
+
+/** `source` of the outcome events the function publishes; the tenant-event rule never matches it. */
+export const OUTCOME_SOURCE = 'dcr-onboarding';
+
+/** `detail-type`s of the outcome events the function publishes (with source OUTCOME_SOURCE). */
+export const OUTCOME_TYPES = [
+  'ClientRegistered',
+  'ClientRegistrationFailed',
+  'ClientDeregistered',
+  'ClientSecretRotated',
+  /** A client exists at the provider that the service could neither store nor delete: an operator must remove it. */
+  'ClientOrphaned',
+  /**
+   * Offboarding completed but the provider refused the RFC 7592 DELETE with 401/403: the client is
+   * gone already (RFC 7592 §2) or its registration access token is not valid. An operator checks.
+   */
+  'ClientDeletionUnconfirmed',
+] as const;
+
+/** CloudWatch namespace of every EMF metric the function writes. */
+export const METRICS_NAMESPACE = 'DcrOnboarding';
+
+/** The dimension of per-target metrics (a target name, never a tenant). */
+export const TARGET_DIMENSION = 'Target';
+
+/**
+ * Metric names. Those the stack alarms on (ServiceAlarms.ts) are also written without dimensions, so
+ * one alarm covers every target; the others are per target only.
+ */
+export const METRICS = {
+  /** 1 per canary run that proved a client, 0 otherwise. */
+  canarySuccess: 'CanarySuccess',
+  /** 1 per canary run that failed (the function logs `canary failed`); alarmed. */
+  canaryFailure: 'CanaryFailure',
+  canaryMisconfigured: 'CanaryMisconfigured',
+  canaryNotActiveYet: 'CanaryNotActiveYet',
+  canaryClientReplaced: 'CanaryClientReplaced',
+  canaryDuration: 'CanaryDuration',
+  /** A client exists at the provider that the service could neither store nor delete; alarmed. */
+  clientOrphaned: 'ClientOrphaned',
+  /** A client may exist at the provider without a stored secret (an unanswered registration, a stale claim); alarmed. */
+  possibleOrphan: 'PossibleOrphan',
+  clientDeletionUnconfirmed: 'ClientDeletionUnconfirmed',
+  unmanageableClient: 'UnmanageableClient',
+} as const;
+export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+
+/** The metrics the stack alarms on: written once more without dimensions. */
+export const ALARMED_METRICS: readonly MetricName[] = [METRICS.canaryFailure, METRICS.clientOrphaned, METRICS.possibleOrphan];
+
+/** The function's environment variables (functions/core/settings.ts and laneSettings.ts validate them). */
+export const ENV = {
+  CONFIG_PARAMETER_NAME: 'CONFIG_PARAMETER_NAME',
+  LOG_LEVEL: 'LOG_LEVEL',
+  IAT_CACHE_TTL_SECONDS: 'IAT_CACHE_TTL_SECONDS',
+  IDP_TIMEOUT_MS: 'IDP_TIMEOUT_MS',
+  IDP_MAX_ATTEMPTS: 'IDP_MAX_ATTEMPTS',
+  IDP_RETRY_BUDGET_MS: 'IDP_RETRY_BUDGET_MS',
+  AWS_REQUEST_TIMEOUT_MS: 'AWS_REQUEST_TIMEOUT_MS',
+  /** Read by the AWS SDK itself; the stack pins it so the timeout computation holds. */
+  AWS_MAX_ATTEMPTS: 'AWS_MAX_ATTEMPTS',
+  CLAIM_WAIT_MS: 'CLAIM_WAIT_MS',
+  CLAIM_STALE_SECONDS: 'CLAIM_STALE_SECONDS',
+  EVENT_BUS_NAME: 'EVENT_BUS_NAME',
+  LANE_MAX_CONCURRENCY: 'LANE_MAX_CONCURRENCY',
+  LANE_PACING_WAIT_MS: 'LANE_PACING_WAIT_MS',
+  LANE_QUEUE_ARN: 'LANE_QUEUE_ARN',
+  LANE_QUEUE_URL: 'LANE_QUEUE_URL',
+} as const;
