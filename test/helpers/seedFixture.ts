@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-const SEED_000 = new URL('../../../shared/seeds/000_c869620001e158c2.txt', import.meta.url);
+// A copy of seed 000 (shared/seeds/000_c869620001e158c2.txt), kept in the repository: placeholders only, no credential.
+const SEED_000 = new URL('../fixtures/salesforce-dcr-000.txt', import.meta.url);
 
 interface PostmanItem {
   request: { body: { raw: string } };
