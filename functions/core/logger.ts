@@ -43,18 +43,31 @@ export class Logger {
   #sink: LogSink;
   #threshold: number;
   #persistent: Record<string, unknown>;
+  #metrics: boolean;
 
-  constructor(options: { service?: string; level?: LogLevel; sink?: LogSink; fields?: Record<string, unknown> } = {}) {
+  /**
+   * `metrics: false` drops metric lines (the CLI: they mean nothing on a terminal). Otherwise metric
+   * lines are written whatever the level: alarms count them, so LOG_LEVEL=ERROR must not silence them.
+   */
+  constructor(
+    options: { service?: string; level?: LogLevel; sink?: LogSink; fields?: Record<string, unknown>; metrics?: boolean } = {},
+  ) {
     this.#sink = options.sink ?? ((line) => process.stdout.write(`${line}\n`));
     this.#threshold = LEVELS[options.level ?? 'INFO'];
     this.#persistent = { service: options.service ?? 'dcr-onboarding', ...options.fields };
+    this.#metrics = options.metrics ?? true;
   }
 
   /** A logger that adds `fields` to every line (e.g. the request id of one invocation). */
   child(fields: Record<string, unknown>): Logger {
-    const child = new Logger({ sink: this.#sink, fields: { ...this.#persistent, ...fields } });
+    const child = new Logger({ sink: this.#sink, fields: { ...this.#persistent, ...fields }, metrics: this.#metrics });
     child.#threshold = this.#threshold;
     return child;
+  }
+
+  /** An Embedded Metric Format line: written at any level (unless metrics are off), as INFO. */
+  metrics(fields: Record<string, unknown>): void {
+    if (this.#metrics) this.#emit('INFO', 'metrics', fields);
   }
 
   debug(message: string, fields?: Record<string, unknown>): void {
@@ -71,7 +84,10 @@ export class Logger {
   }
 
   #write(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
-    if (LEVELS[level] < this.#threshold) return;
+    if (LEVELS[level] >= this.#threshold) this.#emit(level, message, fields);
+  }
+
+  #emit(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
     const entry = { level, timestamp: new Date().toISOString(), message, ...this.#persistent, ...fields };
     this.#sink(scrubSecrets(JSON.stringify(entry, replacer)));
   }

@@ -15,7 +15,7 @@ export function emitMetrics(logger: Logger, dimensions: Record<string, string>, 
   const definitions = Object.entries(values).map(([Name, { unit }]) => ({ Name, Unit: unit }));
   const keys = Object.keys(dimensions);
   const alarmed = keys.length ? definitions.filter(({ Name }) => (ALARMED_METRICS as readonly string[]).includes(Name)) : [];
-  logger.info('metrics', {
+  logger.metrics({
     _aws: {
       Timestamp: Date.now(),
       CloudWatchMetrics: [

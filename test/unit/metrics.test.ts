@@ -100,3 +100,23 @@ describe('emitMetrics: the metrics are the contract with the stack', () => {
     expect(dimensionless()).toEqual(['PossibleOrphan']);
   });
 });
+
+describe('metric lines and the log level', () => {
+  it('are written at LOG_LEVEL=ERROR (alarms count them), and not at all by a logger with metrics off', () => {
+    // Prepare
+    const quietLines: string[] = [];
+    const cliLines: string[] = [];
+    const quiet = new Logger({ level: 'ERROR', sink: (line) => quietLines.push(line) }).child({ requestId: 'r1' });
+    const cli = new Logger({ level: 'DEBUG', sink: (line) => cliLines.push(line), metrics: false });
+
+    // Act
+    for (const logger of [quiet, cli]) {
+      logger.info('not a metric');
+      emitMetrics(logger, { Target: 'default' }, { ClientOrphaned: { value: 1, unit: 'Count' } });
+    }
+
+    // Assess
+    expect(quietLines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ message: 'metrics', ClientOrphaned: 1, requestId: 'r1' })]);
+    expect(cliLines.map((line) => JSON.parse(line).message)).toEqual(['not a metric']);
+  });
+});
