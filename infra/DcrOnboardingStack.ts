@@ -11,7 +11,7 @@ import { ServiceConfigParameter } from './constructs/ServiceConfigParameter.js';
 import { ServiceKey } from './constructs/ServiceKey.js';
 import { type EventBusChoice, TenantEventsRule } from './constructs/TenantEventsRule.js';
 import type { FunctionTimeSettings } from './functionTimeout.js';
-import type { TargetsDocument } from './targetsDocument.js';
+import type { TargetsDocument } from '../functions/core/config/targetsDocument.js';
 import { TENANT_EVENT_DETAIL_TYPES } from '../functions/core/constants.js';
 
 export interface DcrOnboardingStackProps extends StackProps {

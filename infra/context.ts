@@ -1,7 +1,7 @@
 import type { Node } from 'constructs';
 import type { DcrOnboardingStackProps } from './DcrOnboardingStack.js';
 import type { LogLevel } from './constructs/RegisterFunction.js';
-import { asTargetsDocument, readTargetsDocument } from './targetsDocument.js';
+import { asTargetsDocument, readTargetsDocument } from '../functions/core/config/targetsDocument.js';
 
 /**
  * The context keys (`cdk deploy -c key=value`, or cdk.json "context"):

@@ -2,6 +2,7 @@ import type { ServiceConfig } from '../../functions/core/config/serviceConfig.js
 import { parseServiceConfig } from '../../functions/core/config/serviceConfig.js';
 import { FileConfigSource } from '../../functions/core/config/FileConfigSource.js';
 import { ConfigurationError, InvalidRequestError, NotFoundError } from '../../functions/core/errors.js';
+import { asTargetsDocument } from '../../functions/core/config/targetsDocument.js';
 import type { Command } from '../command.js';
 import { keyValues, table } from '../output.js';
 
@@ -28,13 +29,19 @@ export const configValidate: Command = {
   path: ['config', 'validate'],
   summary: 'check a configuration file against the schema the function uses',
   args: ['FILE'],
-  options: {},
+  options: {
+    deploy: {
+      type: 'boolean',
+      description: "FILE is the stack's targets document (dcr:targetsFile): IAT secret ids may be left out, the stack creates them",
+    },
+  },
   details: 'Offline: reads only FILE. An invalid document names the bad field and exits 2.',
-  async run(_context, _values, [file]) {
+  async run(_context, values, [file]) {
     const source = new FileConfigSource(file ?? '');
     let config: ServiceConfig;
     try {
-      config = parseServiceConfig(await source.read(), source.description);
+      const text = await source.read();
+      config = parseServiceConfig(values.deploy ? asDeployedConfig(text, source.description) : text, source.description);
     } catch (error) {
       // Here the document is the user's input, not the service's configuration: bad input, not a server fault.
       if (error instanceof ConfigurationError) {
@@ -49,6 +56,23 @@ export const configValidate: Command = {
     };
   },
 };
+
+/**
+ * The document the stack would write from a targets document: every target without an IAT secret
+ * id gets the one the stack creates (`dcr/iat/<target>`, its default prefix); `kmsKeyId` is refused.
+ */
+function asDeployedConfig(text: string, source: string): string {
+  let document: ReturnType<typeof asTargetsDocument>;
+  try {
+    document = asTargetsDocument(JSON.parse(text), source);
+  } catch (error) {
+    throw new InvalidRequestError(error instanceof SyntaxError ? `${source} is not valid JSON` : (error as Error).message);
+  }
+  const targets = Object.fromEntries(
+    Object.entries(document.targets).map(([name, target]) => [name, { initialAccessTokenSecretId: `dcr/iat/${name}`, ...target }]),
+  );
+  return JSON.stringify({ ...document, targets });
+}
 
 export const configShow: Command = {
   path: ['config', 'show'],

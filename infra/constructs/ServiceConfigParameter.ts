@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { describeIssues, serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
-import type { TargetsDocument } from '../targetsDocument.js';
+import type { TargetsDocument } from '../../functions/core/config/targetsDocument.js';
 
 export interface ServiceConfigParameterProps {
   readonly parameterName: string;

@@ -276,6 +276,21 @@ describe('dcr canary and dcr config', () => {
     expect(missing.code).toBe(3);
   });
 
+  it('config validate --deploy accepts the example targets document, which plain validate refuses naming the field and its type', async () => {
+    // Act
+    const [deploy, plain] = await Promise.all([
+      dcr(['config', 'validate', '--deploy', 'infra/targets.example.json']),
+      dcr(['config', 'validate', 'infra/targets.example.json']),
+    ]);
+
+    // Assess
+    expect(deploy.code).toBe(0);
+    expect(deploy.stdout).toContain('infra/targets.example.json is valid: 1 target');
+    expect(deploy.stdout).toContain('dcr/iat/default');
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain('targets.default.initialAccessTokenSecretId: expected string (missing or of another type)');
+  });
+
   it('reads the configuration from --config FILE instead of SSM', async () => {
     // Prepare
     const file = join(workDir, 'local.json');

@@ -28,8 +28,24 @@ export const serviceConfigSchema = z
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 
 /** Formats zod issues as `path: message` so an operator sees which field is wrong. */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
+export function describeIssues(issues: readonly Issue[]): string {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${explain(issue)}`).join('; ');
+}
+
+interface Issue {
+  path: readonly PropertyKey[];
+  message: string;
+  code?: string;
+  expected?: string;
+  values?: readonly unknown[];
+}
+
+/** zod/mini says only "Invalid input": say what was expected instead (our own messages are kept). */
+function explain(issue: Issue): string {
+  if (issue.message !== 'Invalid input') return issue.message;
+  if (issue.code === 'invalid_type' && issue.expected) return `expected ${issue.expected} (missing or of another type)`;
+  if (issue.code === 'invalid_value' && issue.values?.length) return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return issue.message;
 }
 
 /** Parses and validates the JSON configuration document; throws a ConfigurationError naming the bad field. */
