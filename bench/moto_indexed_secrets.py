@@ -38,6 +38,12 @@ def _get(self, key):
 
 _store.__getitem__, _store.__contains__, _store.get = _getitem, _contains, _get
 
+# The lane scenario's queue holds 2,000 messages: SQS's clock reads too (sandbox/moto_fast_sqs.py).
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "sandbox"))
+import moto_fast_sqs  # noqa: E402
+
+moto_fast_sqs.patch()
+
 from moto.server import main  # noqa: E402  (after the patch, like moto_server itself)
 
 main(sys.argv[1:])

@@ -11,19 +11,27 @@
  *    baseline in one worker, in alternating blocks (ABBA), with and without an event bus. Then each kind
  *    alone in its own worker for peak RSS, failures and duplicates, counted in both stores.
  *
+ * 5. lane: 2000 tenants imported with `dcr import` into an SQS lane, drained by a separate poller process
+ *    (5 handler instances) against a provider allowing 25 registrations/s (429 + Retry-After beyond):
+ *    lost, duplicate, orphan, DLQ, lane.durationRatio, lane.throttledShare, poller peak RSS (bench/lane.ts).
+ *    `npm run bench -- lane` runs this scenario alone and updates only `lane` in bench/results.json.
+ *
  * moto runs with O(1) secret lookup (bench/moto_indexed_secrets.py; see there why); BENCH_MOTO=stock
  * runs plain moto_server. Every phase starts on freshly seeded AWS state.
  *
  * Knobs (env): BENCH_COLD_N (20), BENCH_WARM_N (400), BENCH_BULK_TENANTS (1000), BENCH_BULK_CONCURRENCY (50),
  * BENCH_BULK_BLOCKS (2 per kind: fewer block tails, where concurrency runs down), BENCH_LAMBDA_MEMORY_MB (128), BENCH_MOTO (indexed | stock),
- * BENCH_POWERTOOLS_DIR (/tmp/pt: where `npm install --prefix` put Powertools Logger).
+ * BENCH_POWERTOOLS_DIR (/tmp/pt: where `npm install --prefix` put Powertools Logger), BENCH_LANE_TENANTS (2000),
+ * BENCH_LANE_RATE (25 registrations/s).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { buildAll, type BundleSize } from './build.js';
+import { laneRows, laneScenario } from './lane.js';
 import { type BulkSettings, bulkAlone, bulkInterleaved } from './bulk.js';
 import { childEnv, killLiveChildren, runChild } from './children.js';
 import type { ColdReport } from './coldProbe.js';
@@ -52,8 +60,15 @@ const settings = {
   lambdaMemoryMb: intFromEnv('BENCH_LAMBDA_MEMORY_MB', 128),
   moto: process.env.BENCH_MOTO === 'stock' ? 'stock' : 'indexed',
   powertoolsDir: process.env.BENCH_POWERTOOLS_DIR ?? '/tmp/pt',
+  laneTenants: intFromEnv('BENCH_LANE_TENANTS', 2000),
+  laneRate: intFromEnv('BENCH_LANE_RATE', 25),
+  laneConcurrency: 5,
+  laneOnly: process.argv.slice(2).includes('lane'),
   deadlineMs: 295_000,
 };
+// The lane scenario takes its ideal time (tenants / rate) and a bounded margin on top of the rest.
+const laneBudgetMs = (settings.laneTenants / settings.laneRate) * 2000 + 90_000;
+settings.deadlineMs = (settings.laneOnly ? 30_000 : settings.deadlineMs) + laneBudgetMs;
 
 const run = randomUUID().slice(0, 8);
 const outDir = join(repo, '.tmp', `bench-${run}`);
@@ -83,7 +98,29 @@ const deadline = setTimeout(() => {
 }, settings.deadlineMs);
 deadline.unref();
 
+function runLane(motoLauncher: string | undefined) {
+  progress(`lane: ${settings.laneTenants} tenants through the SQS lane, provider at ${settings.laneRate}/s, maxConcurrency ${settings.laneConcurrency}`);
+  return laneScenario(
+    { tenants: settings.laneTenants, perSecond: settings.laneRate, maxConcurrency: settings.laneConcurrency, motoLauncher },
+    (line) => progress(line.trim()),
+  );
+}
+
+/** `npm run bench -- lane`: the lane scenario alone; the rest of bench/results.json is kept. */
+async function laneOnly(motoLauncher: string | undefined): Promise<void> {
+  const lane = await runLane(motoLauncher);
+  console.log(['', renderTable(laneRows(lane))].join('\n'));
+  const path = join(repo, 'bench/results.json');
+  const previous = await readFile(path, 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}));
+  await writeFile(path, `${JSON.stringify({ ...previous, lane: { run, date: new Date().toISOString(), rows: laneRows(lane), ...lane } }, null, 2)}\n`);
+  progress(`done in ${((performance.now() - started) / 1000).toFixed(1)}s; wrote lane in bench/results.json`);
+}
+
 async function main(): Promise<void> {
+  if (settings.laneOnly) {
+    await laneOnly(settings.moto === 'indexed' ? join(repo, 'bench/moto_indexed_secrets.py') : undefined);
+    return;
+  }
   await mkdir(outDir, { recursive: true });
   progress(`run ${run}: building bundles and starting peers`);
   const motoLauncher = settings.moto === 'indexed' ? join(repo, 'bench/moto_indexed_secrets.py') : undefined;
@@ -130,6 +167,9 @@ async function main(): Promise<void> {
   for (const [kind, phase] of Object.entries(alone)) {
     progress(`  ${kind}: ${phase.report.registered}/${settings.bulkTenants} in ${(phase.report.wallMs / 1000).toFixed(1)}s, peak RSS ${mib(phase.report.maxRssBytes)} MiB`);
   }
+
+  // Its own moto_server and provider; the peers above stay idle meanwhile.
+  const lane = await runLane(motoLauncher);
 
   const init = (r: ColdReport) => r.initMs;
   const initAndFirst = (r: ColdReport) => r.initMs + r.firstMs;
@@ -199,6 +239,7 @@ async function main(): Promise<void> {
     },
     { figure: 'failures after retries (warm + bulk)', value: failures, target: '0', pass: failures === 0 },
     { figure: 'duplicates (provider store, moto)', value: duplicates, target: '0', pass: duplicates === 0 },
+    ...laneRows(lane),
   ];
 
   const table = renderTable(rows);
@@ -218,7 +259,10 @@ async function main(): Promise<void> {
   ];
   console.log(lines.join('\n'));
 
-  const results = resultsDocument({ run, settings, rows, warm, warmNoBus, cold, sizes, interleaved: { noBus: interleaved, eventBus: interleavedBus }, alone, durationMs: performance.now() - started });
+  const results = {
+    ...resultsDocument({ run, settings, rows, warm, warmNoBus, cold, sizes, interleaved: { noBus: interleaved, eventBus: interleavedBus }, alone, durationMs: performance.now() - started }),
+    lane,
+  };
   await writeFile(join(repo, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   progress(`done in ${((performance.now() - started) / 1000).toFixed(1)}s; wrote bench/results.json`);
   const reported = [...warm.failures, ...warmNoBus.failures, ...interleaved.report.failures, ...interleavedBus.report.failures, ...alone.handler.report.failures, ...alone.handlerNoBus.report.failures];

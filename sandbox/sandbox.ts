@@ -27,6 +27,8 @@ export interface SandboxOptions {
   echoLogs?: boolean;
   /** Progress and access lines. */
   print(line: string): void;
+  /** A Python script that starts moto_server patched (e.g. sandbox/moto_fast_sqs.py for a lane of thousands). */
+  motoLauncher?: string;
 }
 
 export interface SandboxSummary {
@@ -79,7 +81,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const [moto, idp] = await Promise.all([
       step(
         'starting moto_server (Secrets Manager, SSM)',
-        () => startMotoServer().then((m) => (cleanups.push(() => m.stop()), m)),
+        () => startMotoServer({ launcher: options.motoLauncher }).then((m) => (cleanups.push(() => m.stop()), m)),
         (m) => `moto_server on ${m.endpoint}`,
       ),
       step(
