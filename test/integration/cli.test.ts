@@ -301,7 +301,7 @@ describe('dcr canary and dcr config', () => {
 
     // Assess
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^status\s+exists$/m);
+    expect(result.stdout).toMatch(/^status\s+registered$/m);
   });
 });
 

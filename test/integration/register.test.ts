@@ -223,7 +223,7 @@ describe('GET /registrations/{target}/{tenantId}', () => {
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(parse(response)).toEqual({ ...created, status: 'exists' });
+    expect(parse(response)).toEqual({ ...created, status: 'registered' });
   });
 
   it('answers 404 for an unknown tenant and 400 for a malformed one', async () => {

@@ -153,7 +153,7 @@ describe('npm start (the sandbox)', () => {
 
     // Assess
     expect(found.status).toBe(200);
-    expect(await found.json()).toMatchObject({ tenantId: 'demo', status: 'exists' });
+    expect(await found.json()).toMatchObject({ tenantId: 'demo', status: 'registered' });
     expect(missing.status).toBe(404);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'invalid_request', error_description: 'request body is not valid JSON' });

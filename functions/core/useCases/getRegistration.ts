@@ -5,7 +5,10 @@ import type { UseCaseDependencies } from './dependencies.js';
 import type { RegistrationOutcome } from './registrationRequest.js';
 import { requireTarget } from './targets.js';
 
-/** Looks up a tenant's client without revealing its secret. */
+/**
+ * Looks up a tenant's client without revealing its secret. The status is the tenant's state
+ * (`registered` or `pending`), the words `dcr list` uses; `exists` belongs to a POST that found one.
+ */
 export async function getRegistration(
   targetName: string,
   tenantId: string,
@@ -22,6 +25,6 @@ export async function getRegistration(
     clientId: record.dcr_status === 'registered' ? record.client_id : undefined,
     secretArn: secret.arn,
     secretName,
-    status: record.dcr_status === 'registered' ? 'exists' : 'pending',
+    status: record.dcr_status === 'registered' ? 'registered' : 'pending',
   };
 }
