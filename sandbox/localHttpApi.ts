@@ -38,8 +38,8 @@ class HttpFailure extends Error {
  * A small stand-in for the function's three triggers on loopback:
  * - any request except the two below becomes an API Gateway HTTP API (payload 2.0) event, and the
  *   function's structured result becomes the HTTP answer, as in AWS;
- * - `POST /events` takes an EventBridge envelope (`detail-type`, `source`, `detail`) and delivers it as
- *   the rule would;
+ * - `POST /events` takes an EventBridge envelope (`detail-type`, `source`, `detail`, optional `id`,
+ *   kept as the event id) and delivers it as the rule would;
  * - `POST /canary` takes an optional `{"target": "…"}` and delivers the scheduler's input.
  * For the last two, the function's return value is the body; a thrown error answers 500 with
  * `{"errorType","errorMessage"}` and `x-amz-function-error: Unhandled`, as Lambda's Invoke API does.
@@ -116,7 +116,9 @@ function eventBridgeEnvelope(body: string): unknown {
     throw new HttpFailure(400, 'invalid_request', 'expected an EventBridge envelope: {"detail-type","source","detail"}');
   }
   const source = typeof envelope.source === 'string' ? envelope.source : undefined;
-  return eventBridgeEvent(envelope['detail-type'], envelope.detail, source);
+  const event = eventBridgeEvent(envelope['detail-type'], envelope.detail, source);
+  // The envelope's own id is kept: a redelivered ClientSecretRotationRequested is a no-op by its id.
+  return typeof envelope.id === 'string' && envelope.id ? { ...event, id: envelope.id } : event;
 }
 
 function canaryInput(body: string): unknown {

@@ -174,6 +174,27 @@ describe('npm start (the sandbox)', () => {
     expect(await canary.json()).toMatchObject({ ok: true, tenantId: expect.stringMatching(/^canary-\d{14}-[0-9a-f]{8}$/) });
   });
 
+  it('keeps the envelope id of POST /events: a redelivered rotation request is a no-op', async () => {
+    // Prepare
+    const client = new SecretsManagerClient({ endpoint: motoEndpoint });
+    const currentSecret = async () =>
+      JSON.parse((await client.send(new GetSecretValueCommand({ SecretId: 'dcr/clients/default/demo' }))).SecretString ?? '{}').client_secret;
+    const rotation = JSON.stringify({ id: 'rotation-1', 'detail-type': 'ClientSecretRotationRequested', source: 'com.example.tenants', detail: { tenantId: 'demo' } });
+    const before = await currentSecret();
+
+    // Act
+    const first = await post(`${sandbox.url}/events`, rotation);
+    const afterFirst = await currentSecret();
+    const again = await post(`${sandbox.url}/events`, rotation);
+    const afterAgain = await currentSecret();
+    client.destroy();
+
+    // Assess
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(afterFirst).not.toBe(before);
+    expect(afterAgain).toBe(afterFirst);
+  });
+
   it('never prints a secret value', async () => {
     // Prepare
     const client = new SecretsManagerClient({ endpoint: motoEndpoint });
