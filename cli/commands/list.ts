@@ -1,4 +1,4 @@
-import { parseSecretRecord } from '../../functions/core/secretRecord.js';
+import { readSecretRecord } from '../../functions/core/secretRecord.js';
 import type { SecretSummary } from '../../functions/core/ports/SecretCatalog.js';
 import type { SecretStore } from '../../functions/core/ports/SecretStore.js';
 import { TARGET_NAME } from '../../functions/core/config/targetConfig.js';
@@ -45,8 +45,7 @@ export const list: Command = {
 };
 
 async function describe(store: SecretStore, summary: SecretSummary, reveal: boolean): Promise<ListedClient> {
-  const stored = await store.get(summary.arn);
-  const record = stored && parseSecretRecord(stored.value);
+  const { record } = await readSecretRecord(store, summary.arn);
   const base = {
     tenantId: record?.tenant_id ?? summary.tags['dcr:tenant'],
     target: record?.target ?? summary.tags['dcr:target'],

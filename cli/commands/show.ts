@@ -1,6 +1,6 @@
 import { secretNameFor } from '../../functions/core/config/serviceConfig.js';
 import { NotFoundError } from '../../functions/core/errors.js';
-import { parseSecretRecord } from '../../functions/core/secretRecord.js';
+import { readSecretRecord } from '../../functions/core/secretRecord.js';
 import { getRegistration } from '../../functions/core/useCases/getRegistration.js';
 import { parseRegistrationRequest } from '../../functions/core/useCases/registrationRequest.js';
 import { requireTarget } from '../../functions/core/useCases/targets.js';
@@ -23,8 +23,7 @@ export const show: Command = {
     const request = parseRegistrationRequest({ tenantId: requiredString(values, 'tenant'), target: values.target });
     const target = requireTarget(deps.config, request.target);
     const outcome = await getRegistration(target.name, request.tenantId, deps);
-    const stored = await deps.secrets.get(secretNameFor(deps.config, target.name, request.tenantId));
-    const record = stored && parseSecretRecord(stored.value);
+    const { record } = await readSecretRecord(deps.secrets, secretNameFor(deps.config, target.name, request.tenantId));
     if (!record) throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${target.name}`);
     const shown = (values.reveal ? record : hideSecrets(record)) as unknown as Record<string, unknown>;
     const metadata = (shown.client_metadata ?? {}) as Record<string, unknown>;

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { managementOrigin } from './config/managementOrigin.js';
 import type { ResolvedTarget } from './config/serviceConfig.js';
 import type { ClientRegistration } from './ports/IdentityProvider.js';
+import type { SecretStore, StoredSecret } from './ports/SecretStore.js';
 
 /** What the pending claim holds while a registration is under way: no secret material. */
 export interface PendingRecord {
@@ -90,4 +91,13 @@ export function parseSecretRecord(value: string): SecretRecord | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A tenant secret and its parsed record: `stored` undefined when absent, `record` when not ours. */
+export async function readSecretRecord(
+  secrets: Pick<SecretStore, 'get'>,
+  secretId: string,
+): Promise<{ stored: StoredSecret | undefined; record: SecretRecord | undefined }> {
+  const stored = await secrets.get(secretId);
+  return { stored, record: stored && parseSecretRecord(stored.value) };
 }

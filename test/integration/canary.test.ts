@@ -108,7 +108,10 @@ describe('canary on real peers (oidc-provider, moto)', () => {
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'ConfigurationError' });
-    expect(metricLines(linesBefore)).toEqual([expect.objectContaining({ Target: 'nowhere', CanarySuccess: 0, CanaryMisconfigured: 1 })]);
+    expect(metricLines(linesBefore)).toEqual([
+      expect.objectContaining({ Target: 'nowhere', CanarySuccess: 0, CanaryMisconfigured: 1 }),
+      expect.objectContaining({ Target: 'nowhere', CanaryFailure: 1 }),
+    ]);
     expect(env.logs.slice(linesBefore).some((line) => JSON.parse(line).message === 'canary failed')).toBe(true);
     expect(unmanaged.clientIds().length + env.salesforce.clientIds().length + env.rfc7591.clientIds().length).toBe(clientsBefore);
   });

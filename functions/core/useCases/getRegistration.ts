@@ -1,6 +1,6 @@
 import { secretNameFor } from '../config/serviceConfig.js';
 import { NotFoundError } from '../errors.js';
-import { parseSecretRecord } from '../secretRecord.js';
+import { readSecretRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import type { RegistrationOutcome } from './registrationRequest.js';
 import { requireTarget } from './targets.js';
@@ -16,8 +16,7 @@ export async function getRegistration(
 ): Promise<RegistrationOutcome> {
   const target = requireTarget(deps.config, targetName);
   const secretName = secretNameFor(deps.config, target.name, tenantId);
-  const secret = await deps.secrets.get(secretName);
-  const record = secret && parseSecretRecord(secret.value);
+  const { stored: secret, record } = await readSecretRecord(deps.secrets, secretName);
   if (!secret || !record) throw new NotFoundError(`no registration for tenant ${tenantId} at target ${target.name}`);
   return {
     tenantId,

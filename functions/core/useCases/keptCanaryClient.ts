@@ -1,5 +1,5 @@
 import { deterministicToken } from '../claimTokens.js';
-import { type OffboardedRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
+import { type OffboardedRecord, readSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { SecretAlreadyExistsError } from '../ports/SecretStore.js';
 import { KEPT_CANARY_TENANT, type KeptRecord, type Run, recordOrphan } from './canaryRun.js';
 
@@ -58,8 +58,7 @@ export async function retire(record: KeptRecord, run: Run): Promise<void> {
 }
 
 export async function readKept(run: Run): Promise<KeptRecord | undefined> {
-  const stored = await run.deps.secrets.get(run.keptName);
-  const record = stored && parseSecretRecord(stored.value);
+  const { record } = await readSecretRecord(run.deps.secrets, run.keptName);
   if (record?.dcr_status !== 'registered' || record.tenant_id !== KEPT_CANARY_TENANT || record.target !== run.target.name) return undefined;
   return record;
 }

@@ -4,7 +4,7 @@ import { ConfigurationError, NotFoundError, RegistrationAccessTokenRejectedError
 import { METRICS, TARGET_DIMENSION } from '../constants.js';
 import { emitMetrics } from '../metrics.js';
 import { withRetries } from '../retry.js';
-import { type OffboardedRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
+import { type OffboardedRecord, readSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { recordPossibleOrphan } from './orphans.js';
 import { emitOutcome } from './outcomeEvents.js';
@@ -117,8 +117,7 @@ async function recordUnconfirmedDeletion(tenantId: string, target: string, clien
  * to offboard. A fresh pending claim is a registration in progress: try again shortly.
  */
 async function readOffboardable(secretName: string, request: TenantRequest, deps: UseCaseDependencies) {
-  const stored = await deps.secrets.get(secretName);
-  const record = stored && parseSecretRecord(stored.value);
+  const { stored, record } = await readSecretRecord(deps.secrets, secretName);
   if (!stored || record?.dcr_status === 'offboarded') return undefined;
   if (!record || record.tenant_id !== request.tenantId) {
     throw new ConfigurationError(`secret ${secretName} was not written by dcr-onboarding for this tenant`);

@@ -3,7 +3,7 @@ import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import { NotFoundError, NotSupportedError, TemporarilyUnavailableError } from '../errors.js';
 import { ROTATION_HISTORY_SIZE } from '../options.js';
 import { withRetries } from '../retry.js';
-import { parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
+import { readSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome } from './outcomeEvents.js';
 import type { RegistrationOutcome } from './registrationRequest.js';
@@ -54,8 +54,7 @@ export async function rotateClientSecret(
 }
 
 async function readRotatable(secretName: string, request: TenantRequest, target: string, deps: UseCaseDependencies) {
-  const stored = await deps.secrets.get(secretName);
-  const record = stored && parseSecretRecord(stored.value);
+  const { stored, record } = await readSecretRecord(deps.secrets, secretName);
   if (!stored || !record || record.dcr_status === 'offboarded') {
     throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${target}`);
   }

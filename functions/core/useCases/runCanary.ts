@@ -4,7 +4,7 @@ import { ConfigurationError, InvalidRequestError, UpstreamError } from '../error
 import { METRICS, TARGET_DIMENSION } from '../constants.js';
 import { emitMetrics } from '../metrics.js';
 import { withRetries } from '../retry.js';
-import { parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
+import { readSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { isInvalidClient, prove } from './canaryProof.js';
 import { KEPT_CANARY_TENANT, type KeptRecord, type Proof, type Run, recordOrphan } from './canaryRun.js';
 import { claimSecret, releaseClaim } from './claim.js';
@@ -217,7 +217,6 @@ async function proveKept(record: KeptRecord, run: Run, options: { mayReplace: bo
 }
 
 async function readRecord(secretName: string, tenantId: string, clientId: string, deps: UseCaseDependencies) {
-  const stored = await deps.secrets.get(secretName);
-  const record = stored && parseSecretRecord(stored.value);
+  const { record } = await readSecretRecord(deps.secrets, secretName);
   return record?.dcr_status === 'registered' && record.tenant_id === tenantId && record.client_id === clientId ? record : undefined;
 }
