@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { awsClientDefaults } from '../functions/core/aws/awsClientDefaults.js';
@@ -58,6 +59,7 @@ export function createCliContext(
   let ssmClient: SSMClient | undefined;
   let eventsClient: EventBridgeClient | undefined;
   let sqsClient: SQSClient | undefined;
+  let cloudWatchClient: CloudWatchClient | undefined;
   let secrets: SecretsManagerSecretStore | undefined;
   let config: ReturnType<typeof cachedConfig> | undefined;
   let adapters: ReturnType<typeof settingsAdapters> | undefined;
@@ -68,6 +70,7 @@ export function createCliContext(
     stderr,
     env,
     sqs: () => (sqsClient ??= new SQSClient(clientConfig)),
+    cloudWatch: () => (cloudWatchClient ??= new CloudWatchClient(clientConfig)),
     secrets() {
       secrets ??= new SecretsManagerSecretStore(secretsManager());
       return secrets;
@@ -90,6 +93,7 @@ export function createCliContext(
       ssmClient?.destroy();
       eventsClient?.destroy();
       sqsClient?.destroy();
+      cloudWatchClient?.destroy();
     },
   };
   return context;

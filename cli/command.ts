@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ServiceConfig } from '../functions/core/config/serviceConfig.js';
 import type { SecretCatalog } from '../functions/core/ports/SecretCatalog.js';
@@ -31,6 +32,8 @@ export interface CommandContext {
   dependencies(): Promise<UseCaseDependencies>;
   /** The onboarding lane's queue client (`import`, `lane`). */
   sqs?(): SQSClient;
+  /** CloudWatch, for the lane's oldest-message age (`dcr lane`). */
+  cloudWatch?(): CloudWatchClient;
   /** The environment, for settings a command reads (LANE_QUEUE_URL). */
   env?: Record<string, string | undefined>;
   stderr: Writable;

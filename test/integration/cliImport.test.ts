@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +179,28 @@ describe('dcr import and dcr lane, on a moto SQS lane drained by the local polle
     expect(after.stdout).toContain(queues.deadLetterUrl);
     expect(await depth(queues.deadLetterUrl)).toBe(0);
   }, 150_000);
+
+  it("dcr lane shows the oldest message's age from CloudWatch, and says when there is no data", async () => {
+    // Prepare
+    const before = JSON.parse((await dcr(['lane', '--json'])).stdout);
+    const cloudWatch = new CloudWatchClient({});
+    const queueName = queues.queueUrl.split('/').pop();
+    await cloudWatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'AWS/SQS',
+        MetricData: [{ MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: queueName }], Value: 42, Timestamp: new Date() }],
+      }),
+    );
+    cloudWatch.destroy();
+
+    // Act
+    const [json, human] = await Promise.all([dcr(['lane', '--json']), dcr(['lane'])]);
+
+    // Assess
+    expect(before.lane.oldestAgeSeconds).toBeUndefined();
+    expect(JSON.parse(json.stdout).lane.oldestAgeSeconds).toBe(42);
+    expect(human.stdout).toMatch(/oldest message age\s+42 s/);
+  });
 
   it('prints no secret, in the CLI output or the function logs', async () => {
     const records = await storedRecords();
