@@ -78,7 +78,7 @@ export class ServiceAlarms extends Construct {
   #alarm(id: string, metric: IMetric, description: string, threshold = 1): void {
     const alarm = new Alarm(this, id, {
       metric,
-      alarmDescription: description,
+      alarmDescription: `${description} Runbook: docs/operations.md, "${id}".`,
       threshold,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
