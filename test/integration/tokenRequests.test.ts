@@ -178,7 +178,10 @@ describe("the canary's proof without the client_credentials grant (RFC 6749 §5.
 
     // Assess
     expect(error).toMatchObject({ name: 'InvalidClientError', upstreamStatus: 401 });
-    expect(metricsSince(from)).toEqual([expect.objectContaining({ Target: 'refusing', CanarySuccess: 0, CanaryNotActiveYet: 0 })]);
+    expect(metricsSince(from)).toEqual([
+      expect.objectContaining({ Target: 'refusing', CanarySuccess: 0, CanaryNotActiveYet: 0 }),
+      expect.objectContaining({ Target: 'refusing', CanaryFailure: 1 }),
+    ]);
     expect(entriesSince(from).some((entry) => entry.message === 'canary failed')).toBe(true);
     expect(peer.deleted).toContain(peer.registered.at(-1));
   });
