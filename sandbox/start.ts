@@ -11,6 +11,8 @@ import { runLaneDemo } from './laneDemo.js';
 import { MotoNotInstalledError } from './motoServer.js';
 import { type Sandbox, SANDBOX_REGION, type SandboxSummary, startSandbox } from './sandbox.js';
 
+/** Signals closer than this to the first are the same Ctrl-C delivered twice (terminal and tsx). */
+const DUPLICATE_SIGNAL_MS = 1_000;
 const USAGE = `Usage: npm start -- [options]
 
 Starts moto_server and a local identity provider on free loopback ports, seeds the configuration and
@@ -102,11 +104,17 @@ async function main(): Promise<void> {
 
   let sandbox: Sandbox | undefined;
   let stopping: Promise<void> | undefined;
+  let stoppingSince = 0;
   const stop = (reason: string) => {
     if (stopping) {
+      // One Ctrl-C reaches this process twice: from the terminal (the whole process group) and relayed
+      // by the tsx wrapper. Only a second press, later, means "exit now" — and still cleans up.
+      if (performance.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       write(`${reason} again: exiting now`);
+      removeState();
       process.exit(1);
     }
+    stoppingSince = performance.now();
     write(`\n${reason}: stopping…`);
     stopping = (async () => {
       await sandbox?.close();

@@ -256,6 +256,24 @@ describe('npm start -- --keep', () => {
   }, READY_TIMEOUT_MS + 15_000);
 });
 
+describe('npm start, one Ctrl-C delivered twice', () => {
+  it('stops cleanly (exit 0, state removed): the terminal and the tsx wrapper both pass on one Ctrl-C', async () => {
+    // Prepare
+    const sandbox = await startSandboxProcess(['--tenant', 'twice']);
+    const stateDir = line(sandbox.output.stdout, 'state');
+
+    // Act: as `npm start` sees one Ctrl-C, a moment apart
+    sandbox.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const exit = await stopWithin(sandbox, 'SIGINT', 10_000);
+
+    // Assess
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(sandbox.output.stdout).not.toContain('again: exiting now');
+    expect(existsSync(stateDir)).toBe(false);
+  }, READY_TIMEOUT_MS + 15_000);
+});
+
 describe('npm start without moto_server', () => {
   it('stops at once and says how to install it', async () => {
     // Prepare
