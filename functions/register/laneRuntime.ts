@@ -1,5 +1,4 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { SqsMessageVisibility } from '../core/aws/SqsMessageVisibility.js';
+import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { PacerRegistry } from '../core/pacing/PacerRegistry.js';
 import type { MessageVisibility } from '../core/ports/MessageVisibility.js';
 import { loadLaneSettings } from './laneSettings.js';
@@ -15,14 +14,27 @@ export interface LaneRuntime {
   random: () => number;
 }
 
-/** The lane over a real (or local) SQS client; the client is asked for at the first lane batch only. */
-export function createLaneRuntime(env: Record<string, string | undefined>, sqs: () => SQSClient): LaneRuntime {
+/**
+ * The lane over a real (or local) SQS client. The SQS client is loaded and created at the first
+ * visibility change only: an HTTP or schedule container never pays for evaluating it at init.
+ */
+export function createLaneRuntime(env: Record<string, string | undefined>, sqsConfig: SQSClientConfig): LaneRuntime {
   const settings = loadLaneSettings(env);
-  let visibility: MessageVisibility | undefined;
+  let visibility: Promise<MessageVisibility> | undefined;
+  const load = async (): Promise<MessageVisibility> => {
+    const [{ SQSClient }, { SqsMessageVisibility }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('../core/aws/SqsMessageVisibility.js'),
+    ]);
+    return new SqsMessageVisibility(new SQSClient(sqsConfig), settings.knownQueueUrls);
+  };
   return {
-    get visibility() {
-      visibility ??= new SqsMessageVisibility(sqs(), settings.knownQueueUrls);
-      return visibility;
+    visibility: {
+      async change(changes) {
+        visibility ??= load();
+        visibility.catch(() => (visibility = undefined));
+        return (await visibility).change(changes);
+      },
     },
     pacers: new PacerRegistry({ shares: settings.maxConcurrency }),
     pacingWaitMs: settings.pacingWaitMs,

@@ -1,6 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SecretsManagerSecretStore } from '../core/aws/SecretsManagerSecretStore.js';
 import { awsClientDefaults } from '../core/aws/awsClientDefaults.js';
@@ -50,7 +49,7 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
   let lane: LaneRuntime | undefined;
   return {
     logger,
-    lane: () => (lane ??= createLaneRuntime(env, () => new SQSClient(clientConfig))),
+    lane: () => (lane ??= createLaneRuntime(env, clientConfig)),
     dependencies: async (invocationLogger) => ({
       ...adapters,
       config: await config(),

@@ -188,7 +188,7 @@ describe('dcr import and dcr lane, on a moto SQS lane drained by the local polle
     await cloudWatch.send(
       new PutMetricDataCommand({
         Namespace: 'AWS/SQS',
-        MetricData: [{ MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: queueName }], Value: 42, Timestamp: new Date() }],
+        MetricData: [{ MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: queueName }], Value: 42, Timestamp: new Date(Date.now() - 120_000) }],
       }),
     );
     cloudWatch.destroy();

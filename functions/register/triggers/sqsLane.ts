@@ -5,7 +5,6 @@ import type { Logger } from '../../core/logger.js';
 import { PacedIdentityProvider, takeToken } from '../../core/pacing/PacedIdentityProvider.js';
 import type { TokenBucket } from '../../core/pacing/TokenBucket.js';
 import type { UseCaseDependencies } from '../../core/useCases/dependencies.js';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLaneRuntime } from '../laneRuntime.js';
 import type { LaneRuntime, Runtime } from '../runtime.js';
 import { laneBackoffSeconds, PacingDeferral } from './laneBackoff.js';
@@ -19,7 +18,7 @@ export function isSqsEvent(event: unknown): event is SQSEvent {
 let fallbackLane: LaneRuntime | undefined;
 /** For runtimes built without a lane (tests, tools): the lane from process.env, once. */
 function defaultLane(): LaneRuntime {
-  fallbackLane ??= createLaneRuntime(process.env, () => new SQSClient({}));
+  fallbackLane ??= createLaneRuntime(process.env, {});
   return fallbackLane;
 }
 
