@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -16,6 +16,7 @@ import { LanePoller } from '../../sandbox/lanePoller.js';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
 import { localTarget, putConfigParameter, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
 import { captureStdout, leakedSecrets } from '../helpers/logCapture.js';
+import { storedRecords as listStoredRecords } from '../helpers/storedRecords.js';
 
 const TENANTS = 30;
 const run = randomUUID().slice(0, 8);
@@ -76,18 +77,7 @@ async function drain(limitMs = 60_000): Promise<boolean> {
   return empty;
 }
 
-async function storedRecords(): Promise<Record<string, any>[]> {
-  const records = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await secrets.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 100, NextToken }));
-    for (const entry of page.SecretList ?? []) {
-      records.push(JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: entry.ARN }))).SecretString ?? '{}'));
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return records;
-}
+const storedRecords = () => listStoredRecords(secrets, prefix);
 
 const registrationPosts = () => [...provider.requests.entries()].filter(([key]) => key.startsWith('POST /reg')).reduce((sum, [, n]) => sum + n, 0);
 

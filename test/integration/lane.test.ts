@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { createRateLimitGate, type RateLimitGate } from '../../sandbox/rateLimit
 import { localTarget, putConfigParameter, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
 import { captureStdout, leakedSecrets } from '../helpers/logCapture.js';
 import { createOutcomeQueue, type OutcomeQueue } from '../helpers/outcomeQueue.js';
+import { storedRecords as listStoredRecords } from '../helpers/storedRecords.js';
 
 const RATE = 10; // registrations per second, at the provider and in the target's rateLimit
 const MAX_CONCURRENCY = 5;
@@ -39,19 +40,7 @@ async function depth(queueUrl: string): Promise<number> {
   return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
-async function storedRecords(): Promise<Record<string, any>[]> {
-  const records = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await secrets.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 100, NextToken }));
-    for (const entry of page.SecretList ?? []) {
-      const value = await secrets.send(new GetSecretValueCommand({ SecretId: entry.ARN }));
-      records.push(JSON.parse(value.SecretString ?? '{}'));
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return records;
-}
+const storedRecords = () => listStoredRecords(secrets, prefix);
 
 /** Polls `done` every 250 ms for at most `limitMs` (bounded); resolves whether it became true. */
 async function eventually(done: () => Promise<boolean>, limitMs: number): Promise<boolean> {

@@ -74,8 +74,10 @@ describe('one mutation at a time per tenant', () => {
     const responses = await Promise.all([rotate(tenant), rotate(tenant), rotate(tenant)]);
     racesRun++;
 
+    // Never a 502 from racing the provider: each takes its turn (200), or is told to come back (409;
+    // 503 when an AWS call timed out on a loaded machine).
     const statuses = responses.map((r) => r.statusCode);
-    expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    expect(statuses.every((s) => s === 200 || s === 409 || s === 503)).toBe(true);
     expect(statuses).toContain(200);
     expect(puts() - putsBefore).toBe(statuses.filter((s) => s === 200).length);
     await expectWorkingCredentials(tenant);

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
 import { ConfigurationError, InvalidRequestError, UpstreamError } from '../../functions/core/errors.js';
-import { InitialAccessTokens } from '../../functions/core/InitialAccessTokens.js';
-import { Logger } from '../../functions/core/logger.js';
 import type { OutcomeDetail, OutcomeType } from '../../functions/core/ports/EventPublisher.js';
 import { InvalidClientError } from '../../functions/core/ports/IdentityProvider.js';
-import type { UseCaseDependencies } from '../../functions/core/useCases/dependencies.js';
 import { KEPT_CANARY_TENANT, runCanary } from '../../functions/core/useCases/runCanary.js';
 import { handleSchedule, INVALID_SCHEDULE_TARGET } from '../../functions/register/triggers/schedule.js';
 import { MemorySecretStore } from '../helpers/memorySecretStore.js';
 import { ScriptedIdentityProvider } from '../helpers/scriptedIdentityProvider.js';
+import { unitDependencies } from '../helpers/unitDependencies.js';
 
 const PREFIX = 'dcr/clients/';
 const IAT_SECRET = 'dcr/iat';
@@ -30,7 +28,7 @@ async function setup() {
   const idp = new ScriptedIdentityProvider((t) => !t.registrationEndpoint.includes('unmanaged'));
   const lines: string[] = [];
   const events: { type: OutcomeType; detail: OutcomeDetail }[] = [];
-  const deps: UseCaseDependencies = {
+  const deps = unitDependencies({
     config: serviceConfigSchema.parse({
       secretNamePrefix: PREFIX,
       defaultTarget: 'managed',
@@ -38,15 +36,9 @@ async function setup() {
     }),
     secrets,
     idp,
-    tokens: new InitialAccessTokens(secrets),
-    logger: new Logger({ sink: (line) => lines.push(line) }),
-    now: () => new Date(),
-    // Every target here has a registrationEndpoint: discovery is never asked.
-    discovery: { discover: () => Promise.reject(new Error('discovery is not used by these targets')) },
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1_000 },
-    claim: { waitMs: 5_000, pollMs: 5, staleAfterMs: 900_000 },
+    lines,
     events: { publish: async (type, detail) => void events.push({ type, detail }) },
-  };
+  });
   const entries = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   const metrics = () => entries().filter((entry) => entry._aws);
   const clientSecrets = () => secrets.names().filter((name) => name !== IAT_SECRET);

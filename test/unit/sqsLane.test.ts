@@ -3,17 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
 import { OperationInProgressError, TemporarilyUnavailableError } from '../../functions/core/errors.js';
 import { classifyUpstreamFailure } from '../../functions/core/idp/upstreamResponse.js';
-import { InitialAccessTokens } from '../../functions/core/InitialAccessTokens.js';
 import { Logger } from '../../functions/core/logger.js';
 import { PacerRegistry } from '../../functions/core/pacing/PacerRegistry.js';
 import type { OutcomeType } from '../../functions/core/ports/EventPublisher.js';
 import type { VisibilityChange } from '../../functions/core/ports/MessageVisibility.js';
-import type { UseCaseDependencies } from '../../functions/core/useCases/dependencies.js';
 import { dispatch } from '../../functions/register/dispatch.js';
 import type { Runtime } from '../../functions/register/runtime.js';
 import { laneBackoffSeconds, PacingDeferral } from '../../functions/register/triggers/laneBackoff.js';
 import { MemorySecretStore } from '../helpers/memorySecretStore.js';
 import { ScriptedIdentityProvider } from '../helpers/scriptedIdentityProvider.js';
+import { unitDependencies } from '../helpers/unitDependencies.js';
 
 const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:123456789012:dcr-lane';
 const PREFIX = 'dcr/clients/';
@@ -43,7 +42,7 @@ async function setup(rate?: number, pacingWaitMs = 30_000) {
   const lines: string[] = [];
   const events: OutcomeType[] = [];
   let now = 5_000_000;
-  const deps: UseCaseDependencies = {
+  const deps = unitDependencies({
     config: serviceConfigSchema.parse({
       secretNamePrefix: PREFIX,
       targets: {
@@ -57,15 +56,10 @@ async function setup(rate?: number, pacingWaitMs = 30_000) {
     }),
     secrets,
     idp,
-    tokens: new InitialAccessTokens(secrets),
-    logger: new Logger({ sink: (line) => lines.push(line) }),
-    now: () => new Date(),
-    // Every target here has a registrationEndpoint: discovery is never asked.
-    discovery: { discover: () => Promise.reject(new Error('discovery is not used by these targets')) },
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1_000 },
+    lines,
     claim: { waitMs: 50, pollMs: 5, staleAfterMs: 900_000 },
     events: { publish: async (type) => void events.push(type) },
-  };
+  });
   const changes: VisibilityChange[] = [];
   const sleeps: number[] = [];
   const runtime: Runtime = {
