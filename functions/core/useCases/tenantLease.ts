@@ -62,7 +62,7 @@ export async function withTenantLease<T>(
  * same `operation` taking it again while it holds it gets it back. Returns the link to release.
  */
 export function acquireTenantLease(secretName: string, operation: string, deps: UseCaseDependencies): Promise<string> {
-  return acquire(secretName, operation, requireVersions(deps), deps);
+  return acquire(secretName, operation, requireVersions(deps), deps, { reentrant: true });
 }
 
 /** Releases the lease if `operation` holds it; a no-op otherwise (already released or taken over). */
@@ -75,7 +75,13 @@ export async function releaseTenantLease(secretName: string, operation: string, 
   }
 }
 
-async function acquire(secretName: string, operation: string, versions: SecretVersions, deps: UseCaseDependencies): Promise<string> {
+async function acquire(
+  secretName: string,
+  operation: string,
+  versions: SecretVersions,
+  deps: UseCaseDependencies,
+  options: { reentrant: boolean } = { reentrant: false },
+): Promise<string> {
   const clock = () => deps.now().getTime();
   const { waitMs, pollMs, staleAfterMs } = deps.claim;
   const deadline = clock() + waitMs;
@@ -85,7 +91,8 @@ async function acquire(secretName: string, operation: string, versions: SecretVe
     const head = await versions.getVersion(secretName, { stage: LEASE_STAGE });
     const held = head && parseLease(head.value);
     const busy = held?.dcr_lease === 'held' && clock() - Date.parse(held.acquired_at) < staleAfterMs;
-    if (busy && held.operation === operation && head?.versionId) return head.versionId;
+    // Only an operation named uniquely across invocations (a rotation token) may take its own lease back.
+    if (busy && options.reentrant && held.operation === operation && head?.versionId) return head.versionId;
     if (!busy) {
       if (held?.dcr_lease === 'held') {
         deps.logger.warn('took over a stale tenant lease; its invocation has ended', { secretName, staleOperation: held.operation });
