@@ -51,7 +51,14 @@ export async function registerRaw(tenantId: string, options: { outcomeEvent?: bo
     events ??= new EventBridgeClient(clientConfig);
     await events.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: process.env.EVENT_BUS_NAME, Source: 'bench', DetailType: 'ClientRegistered', Detail: JSON.stringify({ tenantId, clientId: body.client_id }) }],
+        Entries: [
+          {
+            EventBusName: process.env.EVENT_BUS_NAME,
+            Source: 'bench',
+            DetailType: 'ClientRegistered',
+            Detail: JSON.stringify({ tenantId, clientId: body.client_id }),
+          },
+        ],
       }),
     );
   }

@@ -101,18 +101,27 @@ export async function buildAll(repo: string, outDir: string, powertoolsDir: stri
     const result = await build({ ...options, absWorkingDir: repo, entryPoints: { [name]: entryPoint }, outdir: outDir });
     return { file: join(outDir, `${name}.mjs`), ...analyse(result.metafile as Metafile) };
   };
-  const [handlerBundled, handlerExternal, baselineBundled, baselineExternal, zodClassicBundled, zodClassicExternal, worker, coldProbe, ourLogger] =
-    await Promise.all([
-      one('handler-bundled', entry, productionOptions('bundled')),
-      one('handler-external', entry, productionOptions('external')),
-      one('baseline-bundled', baselineEntry, productionOptions('bundled')),
-      one('baseline-external', baselineEntry, productionOptions('external')),
-      one('handler-zod-classic', entry, { ...productionOptions('bundled'), plugins: [zodClassic] }),
-      one('handler-zod-classic-external', entry, { ...productionOptions('external'), plugins: [zodClassic] }),
-      one('worker', join(repo, 'bench/worker.ts'), { ...productionOptions('bundled'), sourcemap: false }),
-      one('coldProbe', join(repo, 'bench/coldProbe.ts'), { ...productionOptions('bundled'), sourcemap: false }),
-      loggerSize(repo, outDir, 'our-logger', `import { Logger } from ${JSON.stringify(join(repo, 'functions/core/logger.ts'))};`, repo),
-    ]);
+  const [
+    handlerBundled,
+    handlerExternal,
+    baselineBundled,
+    baselineExternal,
+    zodClassicBundled,
+    zodClassicExternal,
+    worker,
+    coldProbe,
+    ourLogger,
+  ] = await Promise.all([
+    one('handler-bundled', entry, productionOptions('bundled')),
+    one('handler-external', entry, productionOptions('external')),
+    one('baseline-bundled', baselineEntry, productionOptions('bundled')),
+    one('baseline-external', baselineEntry, productionOptions('external')),
+    one('handler-zod-classic', entry, { ...productionOptions('bundled'), plugins: [zodClassic] }),
+    one('handler-zod-classic-external', entry, { ...productionOptions('external'), plugins: [zodClassic] }),
+    one('worker', join(repo, 'bench/worker.ts'), { ...productionOptions('bundled'), sourcemap: false }),
+    one('coldProbe', join(repo, 'bench/coldProbe.ts'), { ...productionOptions('bundled'), sourcemap: false }),
+    loggerSize(repo, outDir, 'our-logger', `import { Logger } from ${JSON.stringify(join(repo, 'functions/core/logger.ts'))};`, repo),
+  ]);
   const powertoolsLogger = existsSync(join(powertoolsDir, 'node_modules/@aws-lambda-powertools/logger'))
     ? await loggerSize(repo, outDir, 'powertools-logger', "import { Logger } from '@aws-lambda-powertools/logger';", powertoolsDir)
     : undefined;
@@ -142,5 +151,10 @@ async function loggerSize(repo: string, outDir: string, name: string, importLine
   const metafile = result.metafile as Metafile;
   const [path, output] = Object.entries(metafile.outputs)[0] ?? [];
   if (!output || !path) throw new Error(`no output for ${name}`);
-  return { file: join(outDir, `${name}.mjs`), bytes: output.bytes, mapBytes: 0, contributors: analyse({ ...metafile, outputs: { [path]: { ...output, entryPoint: 'stdin' } } }).contributors };
+  return {
+    file: join(outDir, `${name}.mjs`),
+    bytes: output.bytes,
+    mapBytes: 0,
+    contributors: analyse({ ...metafile, outputs: { [path]: { ...output, entryPoint: 'stdin' } } }).contributors,
+  };
 }

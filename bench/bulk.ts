@@ -65,7 +65,14 @@ export async function bulkInterleaved(
 ): Promise<InterleavedPhase> {
   await peers.resetAws();
   const before = new Set(peers.idp.clientIds());
-  const job: WorkerJob = { mode: 'interleaved', tenants: settings.tenants, concurrency: settings.concurrency, blocks: settings.blocks, tag, outcomeEvent };
+  const job: WorkerJob = {
+    mode: 'interleaved',
+    tenants: settings.tenants,
+    concurrency: settings.concurrency,
+    blocks: settings.blocks,
+    tag,
+    outcomeEvent,
+  };
   const report = await runChild<InterleavedReport>(worker, [JSON.stringify(job)], env, 180_000, lambdaFlags(settings.lambdaMemoryMb));
   // The baseline's clients land in the same provider during the run: the function's are told apart by
   // their name (the tenant id, `${tag}h-N`).

@@ -36,7 +36,12 @@ export function runChild<T>(
       clearTimeout(timer);
       liveChildren.delete(child);
       if (message) resolve(message.value);
-      else reject(new Error(`${script} ${args[0] ?? ''} exited (${signal ?? code}) without a report${signal === 'SIGKILL' ? ' (timed out?)' : ''}: ${stderr}`));
+      else
+        reject(
+          new Error(
+            `${script} ${args[0] ?? ''} exited (${signal ?? code}) without a report${signal === 'SIGKILL' ? ' (timed out?)' : ''}: ${stderr}`,
+          ),
+        );
     });
   });
 }

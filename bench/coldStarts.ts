@@ -35,7 +35,12 @@ export async function coldStarts(builds: Builds, env: Record<string, string>, co
     for (let i = 0; i < active.length; i++) {
       const kind = active[(i + Math.max(round, 0)) % active.length] as ColdKind;
       const tenantId = `cold-${kind.name}-${round + 1}`;
-      samples[kind.name] = await runChild<ColdReport>(builds.coldProbe, [pathToFileURL(kind.bundle).href, kind.kind, tenantId], env, 30_000);
+      samples[kind.name] = await runChild<ColdReport>(
+        builds.coldProbe,
+        [pathToFileURL(kind.bundle).href, kind.kind, tenantId],
+        env,
+        30_000,
+      );
     }
     if (round >= 0) rounds.push(samples);
   }

@@ -68,7 +68,11 @@ export async function laneScenario(settings: LaneSettings, progress: (message: s
 
 /** bench/laneWorker.ts in its own node (tsx loader), so its RSS is the poller's and the handlers' alone. */
 async function pollerProcess(env: Record<string, string>): Promise<LaneDrain> {
-  const child = fork(join(here, 'laneWorker.ts'), [], { execArgv: ['--import', 'tsx'], env: childEnv(env), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'laneWorker.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: childEnv(env),
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   liveChildren.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => (liveChildren.delete(child), resolve())));
   await new Promise<void>((resolve, reject) => {
@@ -96,7 +100,9 @@ async function verify(report: LaneDemoReport, secrets: SecretsManagerClient, set
   const stored: string[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await secrets.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [report.secretNamePrefix] }], MaxResults: 100, NextToken }));
+    const page = await secrets.send(
+      new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [report.secretNamePrefix] }], MaxResults: 100, NextToken }),
+    );
     for (const entry of page.SecretList ?? []) {
       const record = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: entry.ARN }))).SecretString ?? '{}');
       if (record.dcr_status === 'registered' && typeof record.client_id === 'string') stored.push(record.client_id);
@@ -139,7 +145,12 @@ export function laneRows(lane: LaneResult): Row[] {
       target: 'ratio ≤ 1.15',
       pass: lane.durationRatio <= 1.15,
     },
-    { figure: 'lane.throttledShare (429s / tenants)', value: `${lane.throttled} (${lane.throttledShare})`, target: '≤ 0.02', pass: lane.throttledShare <= 0.02 },
+    {
+      figure: 'lane.throttledShare (429s / tenants)',
+      value: `${lane.throttled} (${lane.throttledShare})`,
+      target: '≤ 0.02',
+      pass: lane.throttledShare <= 0.02,
+    },
     { figure: 'lane: poller process peak RSS', value: `${mib(lane.peakRssBytes)} MiB` },
   ];
 }

@@ -63,10 +63,16 @@ export function resultsDocument(input: ResultsInput) {
     sizes: input.sizes,
     bulk: {
       interleaved: Object.fromEntries(
-        Object.entries(input.interleaved).map(([name, p]) => [name, { ...p.report, failures: p.report.failures.slice(0, 20), count: p.count }]),
+        Object.entries(input.interleaved).map(([name, p]) => [
+          name,
+          { ...p.report, failures: p.report.failures.slice(0, 20), count: p.count },
+        ]),
       ),
       alone: Object.fromEntries(
-        Object.entries(input.alone).map(([name, p]) => [name, { ...p.report, failures: p.report.failures.slice(0, 20), count: p.count, motoCpuMs: p.motoCpuMs }]),
+        Object.entries(input.alone).map(([name, p]) => [
+          name,
+          { ...p.report, failures: p.report.failures.slice(0, 20), count: p.count, motoCpuMs: p.motoCpuMs },
+        ]),
       ),
     },
     durationMs: input.durationMs,

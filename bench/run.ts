@@ -99,7 +99,9 @@ const deadline = setTimeout(() => {
 deadline.unref();
 
 function runLane(motoLauncher: string | undefined) {
-  progress(`lane: ${settings.laneTenants} tenants through the SQS lane, provider at ${settings.laneRate}/s, maxConcurrency ${settings.laneConcurrency}`);
+  progress(
+    `lane: ${settings.laneTenants} tenants through the SQS lane, provider at ${settings.laneRate}/s, maxConcurrency ${settings.laneConcurrency}`,
+  );
   return laneScenario(
     { tenants: settings.laneTenants, perSecond: settings.laneRate, maxConcurrency: settings.laneConcurrency, motoLauncher },
     (line) => progress(line.trim()),
@@ -111,8 +113,14 @@ async function laneOnly(motoLauncher: string | undefined): Promise<void> {
   const lane = await runLane(motoLauncher);
   console.log(['', renderTable(laneRows(lane))].join('\n'));
   const path = join(repo, 'bench/results.json');
-  const previous = await readFile(path, 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}));
-  await writeFile(path, `${JSON.stringify({ ...previous, lane: { run, date: new Date().toISOString(), rows: laneRows(lane), ...lane } }, null, 2)}\n`);
+  const previous = await readFile(path, 'utf8').then(
+    (text) => JSON.parse(text) as Record<string, unknown>,
+    () => ({}),
+  );
+  await writeFile(
+    path,
+    `${JSON.stringify({ ...previous, lane: { run, date: new Date().toISOString(), rows: laneRows(lane), ...lane } }, null, 2)}\n`,
+  );
   progress(`done in ${((performance.now() - started) / 1000).toFixed(1)}s; wrote lane in bench/results.json`);
 }
 
@@ -124,26 +132,26 @@ async function main(): Promise<void> {
   await mkdir(outDir, { recursive: true });
   progress(`run ${run}: building bundles and starting peers`);
   const motoLauncher = settings.moto === 'indexed' ? join(repo, 'bench/moto_indexed_secrets.py') : undefined;
-  const [builds, startedPeers] = await Promise.all([buildAll(repo, outDir, settings.powertoolsDir), startBenchPeers(run, { motoLauncher })]);
+  const [builds, startedPeers] = await Promise.all([
+    buildAll(repo, outDir, settings.powertoolsDir),
+    startBenchPeers(run, { motoLauncher }),
+  ]);
   peers = startedPeers;
   const env = childEnv(peers.env);
 
   progress(`cold init: ${settings.coldRounds} rounds of fresh processes`);
   const cold = await coldStarts(builds, env, settings.coldRounds);
 
-  progress(`warm path: ${settings.warmIterations} + ${settings.warmup} warm-up registrations each, interleaved; with and without an event bus`);
+  progress(
+    `warm path: ${settings.warmIterations} + ${settings.warmup} warm-up registrations each, interleaved; with and without an event bus`,
+  );
   const warmJob = (tag: string): WorkerJob => ({ mode: 'warm', iterations: settings.warmIterations, warmup: settings.warmup, tag });
   await peers.resetAws();
   const warm = await runChild<WarmReport>(builds.worker, [JSON.stringify(warmJob('warm'))], env, 120_000);
   // The same without an event bus: what the outcome event (a fourth call) costs on the warm path.
   const { EVENT_BUS_NAME: _bus, ...envWithoutBus } = env;
   await peers.resetAws();
-  const warmNoBus = await runChild<WarmReport>(
-    builds.worker,
-    [JSON.stringify(warmJob('warmnobus'))],
-    envWithoutBus,
-    120_000,
-  );
+  const warmNoBus = await runChild<WarmReport>(builds.worker, [JSON.stringify(warmJob('warmnobus'))], envWithoutBus, 120_000);
 
   const bulkSettings: BulkSettings = {
     tenants: settings.bulkTenants,
@@ -151,12 +159,19 @@ async function main(): Promise<void> {
     blocks: settings.bulkBlocks,
     lambdaMemoryMb: settings.lambdaMemoryMb,
   };
-  progress(`bulk throughput: ${settings.bulkTenants} tenants of each kind at concurrency ${settings.bulkConcurrency}, ${settings.bulkBlocks} alternating blocks each`);
+  progress(
+    `bulk throughput: ${settings.bulkTenants} tenants of each kind at concurrency ${settings.bulkConcurrency}, ${settings.bulkBlocks} alternating blocks each`,
+  );
   const interleaved = await bulkInterleaved(builds.worker, peers, 'ilv', envWithoutBus, bulkSettings, false);
   const interleavedBus = await bulkInterleaved(builds.worker, peers, 'ilvbus', env, bulkSettings, true);
-  for (const [label, phase] of [['no bus', interleaved], ['event bus', interleavedBus]] as const) {
+  for (const [label, phase] of [
+    ['no bus', interleaved],
+    ['event bus', interleavedBus],
+  ] as const) {
     const r = phase.report;
-    progress(`  ${label}: function ${r.handler.registered} in ${(r.handler.wallMs / 1000).toFixed(1)}s, baseline ${r.baseline.registered} in ${(r.baseline.wallMs / 1000).toFixed(1)}s, block ratios ${r.pairRatios.map((x) => x.toFixed(2)).join(' ')}`);
+    progress(
+      `  ${label}: function ${r.handler.registered} in ${(r.handler.wallMs / 1000).toFixed(1)}s, baseline ${r.baseline.registered} in ${(r.baseline.wallMs / 1000).toFixed(1)}s, block ratios ${r.pairRatios.map((x) => x.toFixed(2)).join(' ')}`,
+    );
   }
   progress('bulk alone: each kind in its own worker, for peak RSS, failures and duplicates');
   const alone = {
@@ -165,7 +180,9 @@ async function main(): Promise<void> {
     baseline: await bulkAlone(builds.worker, peers, 'baseline', 'aloneraw', envWithoutBus, bulkSettings),
   };
   for (const [kind, phase] of Object.entries(alone)) {
-    progress(`  ${kind}: ${phase.report.registered}/${settings.bulkTenants} in ${(phase.report.wallMs / 1000).toFixed(1)}s, peak RSS ${mib(phase.report.maxRssBytes)} MiB`);
+    progress(
+      `  ${kind}: ${phase.report.registered}/${settings.bulkTenants} in ${(phase.report.wallMs / 1000).toFixed(1)}s, peak RSS ${mib(phase.report.maxRssBytes)} MiB`,
+    );
   }
 
   // Its own moto_server and provider; the peers above stay idle meanwhile.
@@ -212,9 +229,20 @@ async function main(): Promise<void> {
     sizeRow('bundle, SDK bundled (vs SDK only)', sizes.handlerBundled, 600, sizes.baselineBundled),
     sizeRow('bundle ext., zod classic (vs mini)', sizes.zodClassicExternal, undefined, sizes.handlerExternal),
     ...(sizes.powertoolsLogger ? [sizeRow('logger alone: Powertools (vs ours)', sizes.powertoolsLogger, undefined, sizes.ourLogger)] : []),
-    ratioRow('bulk throughput, no event bus (interleaved)', 'reg/s', throughput(interleaved.report.handler), throughput(interleaved.report.baseline), { min: 0.9 }),
+    ratioRow(
+      'bulk throughput, no event bus (interleaved)',
+      'reg/s',
+      throughput(interleaved.report.handler),
+      throughput(interleaved.report.baseline),
+      { min: 0.9 },
+    ),
     { figure: '  per block pair (ABBA order)', value: interleaved.report.pairRatios.map((x) => x.toFixed(2)).join(', ') },
-    ratioRow('bulk throughput, event bus (vs 3 raw + PutEvents)', 'reg/s', throughput(interleavedBus.report.handler), throughput(interleavedBus.report.baseline)),
+    ratioRow(
+      'bulk throughput, event bus (vs 3 raw + PutEvents)',
+      'reg/s',
+      throughput(interleavedBus.report.handler),
+      throughput(interleavedBus.report.baseline),
+    ),
     ratioRow(
       'bulk CPU per registration, no bus (worker)',
       'ms',
@@ -253,19 +281,40 @@ async function main(): Promise<void> {
     contributors('  SDK external', sizes.handlerExternal),
     contributors('  SDK bundled ', sizes.handlerBundled),
     '',
-    `machine: ${os.cpus().length} cores, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
+    `machine: ${os.cpus().length} cores, node ${process.version}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; ` +
       `samples: warm ${warm.handlerMs.length}+${warm.baselineMs.length}, cold ${settings.coldRounds} rounds (ratio = median of per-round ratios), ` +
       `bulk ${settings.bulkTenants} per kind in ${settings.bulkBlocks} blocks; moto ${settings.moto}`,
   ];
   console.log(lines.join('\n'));
 
   const results = {
-    ...resultsDocument({ run, settings, rows, warm, warmNoBus, cold, sizes, interleaved: { noBus: interleaved, eventBus: interleavedBus }, alone, durationMs: performance.now() - started }),
+    ...resultsDocument({
+      run,
+      settings,
+      rows,
+      warm,
+      warmNoBus,
+      cold,
+      sizes,
+      interleaved: { noBus: interleaved, eventBus: interleavedBus },
+      alone,
+      durationMs: performance.now() - started,
+    }),
     lane,
   };
   await writeFile(join(repo, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   progress(`done in ${((performance.now() - started) / 1000).toFixed(1)}s; wrote bench/results.json`);
-  const reported = [...warm.failures, ...warmNoBus.failures, ...interleaved.report.failures, ...interleavedBus.report.failures, ...alone.handler.report.failures, ...alone.handlerNoBus.report.failures];
+  const reported = [
+    ...warm.failures,
+    ...warmNoBus.failures,
+    ...interleaved.report.failures,
+    ...interleavedBus.report.failures,
+    ...alone.handler.report.failures,
+    ...alone.handlerNoBus.report.failures,
+  ];
   if (reported.length) console.error('first failures:', reported.slice(0, 5));
 }
 

@@ -54,7 +54,14 @@ export async function countPhase(
   if (!readBack) {
     // Counted, not read: the baseline's records are the raw responses and nothing checks them.
     const extra = Math.max(0, created.length - names.length);
-    return { secrets: names.length, registered: names.length, distinctClientIds: names.length, providerClients: created.length, duplicates: extra, unknownClientIds: 0 };
+    return {
+      secrets: names.length,
+      registered: names.length,
+      distinctClientIds: names.length,
+      providerClients: created.length,
+      duplicates: extra,
+      unknownClientIds: 0,
+    };
   }
   const createdSet = new Set(created);
   const stored = new Set(clientIds);

@@ -59,7 +59,11 @@ async function loadBaseline(): Promise<RegisterRaw> {
 let requestCounter = 0;
 
 async function viaHttpApi(handler: Handler, tenantId: string): Promise<void> {
-  const event = httpApiEvent({ method: 'POST', path: '/registrations', body: JSON.stringify({ tenantId, client: { client_name: tenantId } }) });
+  const event = httpApiEvent({
+    method: 'POST',
+    path: '/registrations',
+    body: JSON.stringify({ tenantId, client: { client_name: tenantId } }),
+  });
   const result = (await handler(event, { awsRequestId: `bench-${++requestCounter}` })) as { statusCode?: number; body?: string };
   if (result.statusCode !== 201) throw new Error(`HTTP ${result.statusCode}: ${result.body?.slice(0, 200)}`);
 }
@@ -142,7 +146,11 @@ interface Batch {
 }
 
 /** `tenantIds` registered with `concurrency` in flight, each with Lambda's async retries. */
-async function runBatch(register: (tenantId: string) => Promise<unknown>, tenantIds: readonly string[], concurrency: number): Promise<Batch> {
+async function runBatch(
+  register: (tenantId: string) => Promise<unknown>,
+  tenantIds: readonly string[],
+  concurrency: number,
+): Promise<Batch> {
   const failures: string[] = [];
   const latencies: number[] = [];
   let firstAttemptFailures = 0;
@@ -153,7 +161,15 @@ async function runBatch(register: (tenantId: string) => Promise<unknown>, tenant
     Array.from({ length: concurrency }, async () => {
       while (next < tenantIds.length) {
         const tenantId = tenantIds[next++] as string;
-        await timed(() => withAsyncRetries(() => register(tenantId), () => firstAttemptFailures++), latencies, failures);
+        await timed(
+          () =>
+            withAsyncRetries(
+              () => register(tenantId),
+              () => firstAttemptFailures++,
+            ),
+          latencies,
+          failures,
+        );
       }
     }),
   );

@@ -54,7 +54,11 @@ export function createCliContext(
   // validated the same way; the configuration's location comes from the options instead.
   const settings = loadSettings({ ...env, CONFIG_PARAMETER_NAME: env.CONFIG_PARAMETER_NAME || 'unused-by-the-cli' });
   const clientConfig = { ...awsClientConfig(globals, env), ...awsClientDefaults(settings) };
-  const logger = new Logger({ level: globals.verbose ? 'DEBUG' : 'WARN', sink: (line) => stderr.write(`${line}\n`), metrics: globals.verbose });
+  const logger = new Logger({
+    level: globals.verbose ? 'DEBUG' : 'WARN',
+    sink: (line) => stderr.write(`${line}\n`),
+    metrics: globals.verbose,
+  });
   let secretsClient: SecretsManagerClient | undefined;
   let ssmClient: SSMClient | undefined;
   let eventsClient: EventBridgeClient | undefined;

@@ -10,4 +10,15 @@ import { rotate } from './commands/rotate.js';
 import { show } from './commands/show.js';
 
 /** Every command, in help order; a new one is a file under commands/ and a line here. */
-export const COMMANDS: readonly Command[] = [register, show, list, deleteCommand, rotate, importCommand, lane, canary, configValidate, configShow];
+export const COMMANDS: readonly Command[] = [
+  register,
+  show,
+  list,
+  deleteCommand,
+  rotate,
+  importCommand,
+  lane,
+  canary,
+  configValidate,
+  configShow,
+];

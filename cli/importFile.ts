@@ -92,6 +92,7 @@ function fromCsv(row: string): Parsed {
 function check(tenantId: unknown, target: string | undefined): Parsed {
   if (typeof tenantId !== 'string' || tenantId === '') return 'tenantId is missing';
   if (!TENANT_ID.test(tenantId)) return `tenantId ${JSON.stringify(tenantId.slice(0, 70))} must match ${TENANT_ID.source}`;
-  if (target !== undefined && !TARGET_NAME.test(target)) return `target ${JSON.stringify(target.slice(0, 40))} must match ${TARGET_NAME.source}`;
+  if (target !== undefined && !TARGET_NAME.test(target))
+    return `target ${JSON.stringify(target.slice(0, 40))} must match ${TARGET_NAME.source}`;
   return { tenantId, ...(target !== undefined ? { target } : {}) };
 }

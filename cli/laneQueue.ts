@@ -13,7 +13,8 @@ export const LANE_QUEUE_OPTION = {
 
 export function laneQueueUrl(values: OptionValues, env: Record<string, string | undefined> = {}): string {
   const url = values['lane-queue-url'] ?? env.LANE_QUEUE_URL;
-  if (typeof url !== 'string' || url === '') throw new UsageError('--lane-queue-url is required (or set LANE_QUEUE_URL; the stack outputs LaneQueueUrl)');
+  if (typeof url !== 'string' || url === '')
+    throw new UsageError('--lane-queue-url is required (or set LANE_QUEUE_URL; the stack outputs LaneQueueUrl)');
   if (!URL.canParse(url)) throw new UsageError('--lane-queue-url must be a queue URL');
   return url;
 }
@@ -89,7 +90,10 @@ export interface QueueDepth {
 }
 
 /** The lane's and its DLQ's depths; the DLQ is found through the lane's RedrivePolicy. */
-export async function laneDepths(sqs: SQSClient, queueUrl: string): Promise<{ lane: QueueDepth; deadLetter?: QueueDepth; maxReceiveCount?: number }> {
+export async function laneDepths(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<{ lane: QueueDepth; deadLetter?: QueueDepth; maxReceiveCount?: number }> {
   const { depth, attributes } = await queueDepth(sqs, queueUrl, ['RedrivePolicy']);
   const policy = parsePolicy(attributes.RedrivePolicy);
   if (!policy) return { lane: depth };
@@ -105,7 +109,12 @@ async function queueDepth(sqs: SQSClient, url: string, extra: 'RedrivePolicy'[])
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed', ...extra],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+        ...extra,
+      ],
     }),
   );
   const count = (name: string) => Number((Attributes as Record<string, string | undefined>)[name] ?? 0);

@@ -5,7 +5,11 @@ import { type CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/clie
  * `AWS/SQS ApproximateAgeOfOldestMessage` (one datapoint a minute). The newest Maximum of the last
  * 15 minutes, in seconds; undefined when the metric has no data yet (a new or idle queue).
  */
-export async function oldestMessageAgeSeconds(cloudWatch: CloudWatchClient, queueUrl: string, now = new Date()): Promise<number | undefined> {
+export async function oldestMessageAgeSeconds(
+  cloudWatch: CloudWatchClient,
+  queueUrl: string,
+  now = new Date(),
+): Promise<number | undefined> {
   const queueName = queueUrl.split('/').pop() ?? queueUrl;
   const { Datapoints = [] } = await cloudWatch.send(
     new GetMetricStatisticsCommand({

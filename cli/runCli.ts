@@ -22,7 +22,10 @@ type ParseArgsOptions = Record<string, Omit<OptionSpec, 'description' | 'value'>
 
 function parseArgsOptions(specs: Record<string, OptionSpec>): ParseArgsOptions {
   return Object.fromEntries(
-    Object.entries(specs).map(([name, { type, multiple, short }]) => [name, { type, ...(multiple ? { multiple } : {}), ...(short ? { short } : {}) }]),
+    Object.entries(specs).map(([name, { type, multiple, short }]) => [
+      name,
+      { type, ...(multiple ? { multiple } : {}), ...(short ? { short } : {}) },
+    ]),
   );
 }
 
@@ -63,7 +66,15 @@ export function mainHelp(group: string[] = []): string {
     'function, against AWS (default credential chain) or the sandbox (--endpoint-url).',
     '',
     'Commands:',
-    indent(table(['', ''], commands.map((c) => [c.path.join(' '), c.summary])).split('\n').slice(1).join('\n')),
+    indent(
+      table(
+        ['', ''],
+        commands.map((c) => [c.path.join(' '), c.summary]),
+      )
+        .split('\n')
+        .slice(1)
+        .join('\n'),
+    ),
     '',
     'Global options:',
     indent(optionLines(GLOBAL_OPTIONS)),
@@ -141,7 +152,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const expected = command.args ?? [];
     if (args.length !== expected.length) {
       throw new UsageError(
-        args.length < expected.length ? `missing ${expected.slice(args.length).join(' ')}` : `unexpected argument "${args[expected.length]}"`,
+        args.length < expected.length
+          ? `missing ${expected.slice(args.length).join(' ')}`
+          : `unexpected argument "${args[expected.length]}"`,
       );
     }
 

@@ -74,9 +74,7 @@ export class DcrOnboardingStack extends Stack {
       enableKeyRotation: true,
     });
     const initialAccessTokens = new InitialAccessTokenSecrets(this, 'InitialAccessTokens', {
-      targets: Object.fromEntries(
-        Object.entries(props.targets.targets).map(([name, target]) => [name, target.initialAccessTokenSecretId]),
-      ),
+      targets: Object.fromEntries(Object.entries(props.targets.targets).map(([name, target]) => [name, target.initialAccessTokenSecretId])),
       namePrefix: iatPrefix,
       encryptionKey: clientSecretsKey,
     });

@@ -123,7 +123,9 @@ export function functionTimeoutSeconds(settings: Settings, configuredSeconds?: n
   }
   if (configuredSeconds === undefined) return worstSeconds;
   if (!Number.isInteger(configuredSeconds) || configuredSeconds < 1 || configuredSeconds > LAMBDA_MAX_TIMEOUT_SECONDS) {
-    throw new Error(`the function timeout must be a whole number of seconds from 1 to ${LAMBDA_MAX_TIMEOUT_SECONDS}, not ${configuredSeconds}`);
+    throw new Error(
+      `the function timeout must be a whole number of seconds from 1 to ${LAMBDA_MAX_TIMEOUT_SECONDS}, not ${configuredSeconds}`,
+    );
   }
   if (configuredSeconds < worstSeconds) {
     throw new Error(

@@ -87,7 +87,10 @@ export async function runLaneDemo(options: LaneDemoOptions): Promise<LaneDemoRep
     });
     const queues = await createLaneQueues(sqs, `dcr-lane-${run}`, { visibilityTimeoutSeconds: 60, maxReceiveCount: 10 });
     const file = join(options.dir, `lane-${run}.csv`);
-    writeFileSync(file, `tenantId\n${Array.from({ length: options.tenants }, (_, i) => `tenant-${run}-${String(i).padStart(5, '0')}`).join('\n')}\n`);
+    writeFileSync(
+      file,
+      `tenantId\n${Array.from({ length: options.tenants }, (_, i) => `tenant-${run}-${String(i).padStart(5, '0')}`).join('\n')}\n`,
+    );
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL: options.aws.endpoint,
       AWS_REGION: options.aws.region,
@@ -98,13 +101,20 @@ export async function runLaneDemo(options: LaneDemoOptions): Promise<LaneDemoRep
       LANE_QUEUE_URL: queues.queueUrl,
       LANE_QUEUE_ARN: queues.queueArn,
     };
-    options.print(`• importing ${options.tenants} tenants into the lane; the provider allows ${options.perSecond} registrations/s, ${maxConcurrency} lane instances`);
+    options.print(
+      `• importing ${options.tenants} tenants into the lane; the provider allows ${options.perSecond} registrations/s, ${maxConcurrency} lane instances`,
+    );
     // The import first, then the lane drains: on one machine the two would compete for moto's CPU, while
     // in AWS SendMessageBatch is not what bounds the lane (the provider's pace is).
     const importStarted = performance.now();
     const summary: string[] = [];
     // No credentials and no profile: for a loopback endpoint the CLI then uses stand-ins, never real ones.
-    const cliEnv = { AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL, AWS_REGION: env.AWS_REGION, CONFIG_PARAMETER_NAME: configParameterName, LANE_QUEUE_URL: queues.queueUrl };
+    const cliEnv = {
+      AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL,
+      AWS_REGION: env.AWS_REGION,
+      CONFIG_PARAMETER_NAME: configParameterName,
+      LANE_QUEUE_URL: queues.queueUrl,
+    };
     const code = await runCli(['import', file], { stdout: collect(summary), stderr: options.stderr, env: cliEnv });
     if (code !== 0) throw new Error(`dcr import exited ${code}: ${summary.join('').trim()}`);
     const importSeconds = (performance.now() - importStarted) / 1000;
@@ -169,7 +179,10 @@ function inProcessDrain(sqs: SQSClient) {
 
 async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
   );
   return Object.values(Attributes).reduce((sum, value) => sum + Number(value ?? 0), 0);
 }

@@ -125,7 +125,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       CONFIG_PARAMETER_NAME: SANDBOX_CONFIG_PARAMETER,
     };
     const envFile = join(options.stateDir, 'sandbox.env');
-    writeFileSync(envFile, `${Object.entries(env).map(([key, value]) => `export ${key}=${value}`).join('\n')}\n`);
+    writeFileSync(
+      envFile,
+      `${Object.entries(env)
+        .map(([key, value]) => `export ${key}=${value}`)
+        .join('\n')}\n`,
+    );
 
     const logs = routeFunctionLogs(join(options.stateDir, 'function.log'), { echo: options.echoLogs });
     cleanups.push(() => logs.restore());

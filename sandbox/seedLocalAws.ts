@@ -37,7 +37,5 @@ export async function seedInitialAccessToken(
 
 /** Writes the service configuration to the SSM parameter the function reads (as a SecureString, like production). */
 export async function putConfigParameter(client: SSMClient, name: string, config: unknown): Promise<void> {
-  await client.send(
-    new PutParameterCommand({ Name: name, Type: 'SecureString', Value: JSON.stringify(config), Overwrite: true }),
-  );
+  await client.send(new PutParameterCommand({ Name: name, Type: 'SecureString', Value: JSON.stringify(config), Overwrite: true }));
 }

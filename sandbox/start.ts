@@ -51,7 +51,8 @@ function parseOptions() {
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, not "${values.port}"`);
     const lane = Number(values.lane);
     const laneRate = Number(values['lane-rate']);
-    if (!Number.isInteger(lane) || lane < 0 || lane > 100_000) throw new Error(`--lane must be a number of tenants (0-100000), not "${values.lane}"`);
+    if (!Number.isInteger(lane) || lane < 0 || lane > 100_000)
+      throw new Error(`--lane must be a number of tenants (0-100000), not "${values.lane}"`);
     if (!(laneRate > 0 && laneRate <= 1000)) throw new Error(`--lane-rate must be a rate (0-1000], not "${values['lane-rate']}"`);
     return { ...values, port, lane, laneRate };
   } catch (error) {

@@ -14,14 +14,17 @@ export const deleteCommand: Command = {
     yes: { type: 'boolean', description: 'confirm: the client stops working at once' },
   },
   details:
-    'The same as DELETE /registrations/{target}/{tenantId}. The secret is kept for the configuration\'s\n' +
+    "The same as DELETE /registrations/{target}/{tenantId}. The secret is kept for the configuration's\n" +
     'offboardingRecoveryWindowDays. A tenant without a client exits 3; a provider without RFC 7592 exits 4.',
   async run(context, values) {
     const request = parseTenantRequest({ tenantId: requiredString(values, 'tenant'), target: values.target });
-    if (values.yes !== true) throw new UsageError(`deleting the client of tenant ${request.tenantId} cannot be undone at the provider: add --yes`);
+    if (values.yes !== true)
+      throw new UsageError(`deleting the client of tenant ${request.tenantId} cannot be undone at the provider: add --yes`);
     const outcome = await offboardTenant(request, await context.dependencies());
     if (outcome.status === 'absent') {
-      throw new NotFoundError(`no client for tenant ${request.tenantId} at target ${outcome.target} (never registered, or already offboarded)`);
+      throw new NotFoundError(
+        `no client for tenant ${request.tenantId} at target ${outcome.target} (never registered, or already offboarded)`,
+      );
     }
     const human = keyValues([
       ['status', outcome.status],

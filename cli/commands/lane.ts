@@ -4,7 +4,6 @@ import { LANE_QUEUE_OPTION, laneDepths, laneQueueUrl } from '../laneQueue.js';
 import { oldestMessageAgeSeconds } from '../oldestMessageAge.js';
 import { keyValues } from '../output.js';
 
-
 export const lane: Command = {
   path: ['lane'],
   summary: "show the onboarding lane's depth and its dead-letter queue's",

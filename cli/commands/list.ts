@@ -38,7 +38,14 @@ export const list: Command = {
     const summaries = (await context.catalog().list(prefix)).sort((a, b) => a.name.localeCompare(b.name));
     const clients = await mapBounded(summaries, READ_CONCURRENCY, (summary) => describe(store, summary, values.reveal === true));
     const columns = ['tenant', 'target', 'status', 'client_id', 'secret', ...(values.reveal ? ['client_secret'] : [])];
-    const rows = clients.map((c) => [c.tenantId, c.target, c.status, c.clientId, c.secretName, ...(values.reveal ? [c.client_secret] : [])]);
+    const rows = clients.map((c) => [
+      c.tenantId,
+      c.target,
+      c.status,
+      c.clientId,
+      c.secretName,
+      ...(values.reveal ? [c.client_secret] : []),
+    ]);
     const human = clients.length ? table(columns, rows) : `no client secrets under ${prefix}`;
     return { json: clients, human };
   },

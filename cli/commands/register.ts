@@ -11,7 +11,7 @@ export const register: Command = {
   summary: "register a tenant's OAuth client and store its credentials in a new secret",
   options: {
     ...TENANT_OPTIONS,
-    'client-name': { type: 'string', value: 'N', description: 'client_name, overriding the target\'s clientMetadata' },
+    'client-name': { type: 'string', value: 'N', description: "client_name, overriding the target's clientMetadata" },
     'redirect-uri': { type: 'string', multiple: true, value: 'U', description: 'redirect URI; repeat for several' },
   },
   details:

@@ -49,9 +49,7 @@ export class Logger {
    * `metrics: false` drops metric lines (the CLI: they mean nothing on a terminal). Otherwise metric
    * lines are written whatever the level: alarms count them, so LOG_LEVEL=ERROR must not silence them.
    */
-  constructor(
-    options: { service?: string; level?: LogLevel; sink?: LogSink; fields?: Record<string, unknown>; metrics?: boolean } = {},
-  ) {
+  constructor(options: { service?: string; level?: LogLevel; sink?: LogSink; fields?: Record<string, unknown>; metrics?: boolean } = {}) {
     this.#sink = options.sink ?? ((line) => process.stdout.write(`${line}\n`));
     this.#threshold = LEVELS[options.level ?? 'INFO'];
     this.#persistent = { service: options.service ?? 'dcr-onboarding', ...options.fields };

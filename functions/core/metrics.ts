@@ -11,7 +11,11 @@ type Unit = 'Count' | 'Milliseconds';
  * A metric the stack alarms on (ALARMED_METRICS) is also written without dimensions, in the same line,
  * so one alarm covers every target, including one added after deployment.
  */
-export function emitMetrics(logger: Logger, dimensions: Record<string, string>, values: Record<string, { value: number; unit: Unit }>): void {
+export function emitMetrics(
+  logger: Logger,
+  dimensions: Record<string, string>,
+  values: Record<string, { value: number; unit: Unit }>,
+): void {
   const definitions = Object.entries(values).map(([Name, { unit }]) => ({ Name, Unit: unit }));
   const keys = Object.keys(dimensions);
   const alarmed = keys.length ? definitions.filter(({ Name }) => (ALARMED_METRICS as readonly string[]).includes(Name)) : [];

@@ -56,9 +56,17 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     logLevel: parsed.data.LOG_LEVEL,
     iatCacheTtlMs: Number(parsed.data.IAT_CACHE_TTL_SECONDS) * 1000,
     idpTimeoutMs: Number(parsed.data.IDP_TIMEOUT_MS),
-    retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: Number(parsed.data.IDP_MAX_ATTEMPTS), budgetMs: Number(parsed.data.IDP_RETRY_BUDGET_MS) },
+    retry: {
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: Number(parsed.data.IDP_MAX_ATTEMPTS),
+      budgetMs: Number(parsed.data.IDP_RETRY_BUDGET_MS),
+    },
     awsRequestTimeoutMs: Number(parsed.data.AWS_REQUEST_TIMEOUT_MS),
-    claim: { ...DEFAULT_CLAIM_OPTIONS, waitMs: Number(parsed.data.CLAIM_WAIT_MS), staleAfterMs: Number(parsed.data.CLAIM_STALE_SECONDS) * 1000 },
+    claim: {
+      ...DEFAULT_CLAIM_OPTIONS,
+      waitMs: Number(parsed.data.CLAIM_WAIT_MS),
+      staleAfterMs: Number(parsed.data.CLAIM_STALE_SECONDS) * 1000,
+    },
     eventBusName: parsed.data.EVENT_BUS_NAME,
   };
 }

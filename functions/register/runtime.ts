@@ -41,9 +41,7 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
   const logger = new Logger({ level: settings.logLevel });
   const clientConfig = awsClientDefaults(settings);
   const secrets = new SecretsManagerSecretStore(new SecretsManagerClient(clientConfig));
-  const config: () => Promise<ServiceConfig> = cachedConfig(
-    new SsmConfigSource(new SSMClient(clientConfig), settings.configParameterName),
-  );
+  const config: () => Promise<ServiceConfig> = cachedConfig(new SsmConfigSource(new SSMClient(clientConfig), settings.configParameterName));
   // Only a configured bus costs a client at init.
   const adapters = settingsAdapters(settings, secrets, () => new EventBridgeClient(clientConfig));
   let lane: LaneRuntime | undefined;

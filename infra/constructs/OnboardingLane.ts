@@ -31,7 +31,13 @@ export interface OnboardingLaneProps extends OnboardingLaneSettings {
   readonly serviceKey: IKey;
 }
 
-export const LANE_DEFAULTS = { maxConcurrency: 5, batchSize: 10, maxReceiveCount: 10, maxAgeSeconds: 3_600, pacingWaitSeconds: 30 } as const;
+export const LANE_DEFAULTS = {
+  maxConcurrency: 5,
+  batchSize: 10,
+  maxReceiveCount: 10,
+  maxAgeSeconds: 3_600,
+  pacingWaitSeconds: 30,
+} as const;
 
 /**
  * The onboarding lane: tenant events (from the rule) and bulk imports (`dcr import`) wait in an SQS

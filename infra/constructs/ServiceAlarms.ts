@@ -38,29 +38,48 @@ export class ServiceAlarms extends Construct {
     super(scope, id);
     this.topic = this.#topic(props);
 
-    this.#alarm('FunctionErrors', props.function.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
-      'The register function failed (canary failures and retryable event failures count here too).');
-    this.#alarm('FunctionThrottles', props.function.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
-      'The register function was throttled.');
+    this.#alarm(
+      'FunctionErrors',
+      props.function.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      'The register function failed (canary failures and retryable event failures count here too).',
+    );
+    this.#alarm(
+      'FunctionThrottles',
+      props.function.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      'The register function was throttled.',
+    );
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      this.#alarm(`${name}Depth`,
+      this.#alarm(
+        `${name}Depth`,
         queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
-        `Messages wait on the ${name} dead-letter queue: inspect, fix, redrive.`);
+        `Messages wait on the ${name} dead-letter queue: inspect, fix, redrive.`,
+      );
     }
     for (const [name, { queue, maxAge }] of Object.entries(props.queueAges ?? {})) {
-      this.#alarm(`${name}Age`,
+      this.#alarm(
+        `${name}Age`,
         queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum' }),
         `The oldest message on ${name} is older than ${maxAge.toSeconds()} s: the lane is stuck or slower than its input (dcr lane; docs/scaling.md).`,
-        maxAge.toSeconds());
+        maxAge.toSeconds(),
+      );
     }
     // EMF metrics the function writes (functions/core/metrics.ts), each also without dimensions so
     // that one alarm covers every target. Names come from the module both sides import.
-    this.#alarm('CanaryFailures', serviceMetric(METRICS.canaryFailure).with({ period: Duration.hours(1) }),
-      'The canary could not register, read back or delete a client: onboarding is probably broken.');
-    this.#alarm('OrphanedClients', serviceMetric(METRICS.clientOrphaned),
-      'A client was registered at the provider but neither stored nor deleted: delete it by hand (client id in the log).');
-    this.#alarm('PossibleOrphanedClients', serviceMetric(METRICS.possibleOrphan),
-      'A registration was sent but never answered, or a stale claim was taken over: the provider may hold a client without a secret (see unconfirmed_attempts).');
+    this.#alarm(
+      'CanaryFailures',
+      serviceMetric(METRICS.canaryFailure).with({ period: Duration.hours(1) }),
+      'The canary could not register, read back or delete a client: onboarding is probably broken.',
+    );
+    this.#alarm(
+      'OrphanedClients',
+      serviceMetric(METRICS.clientOrphaned),
+      'A client was registered at the provider but neither stored nor deleted: delete it by hand (client id in the log).',
+    );
+    this.#alarm(
+      'PossibleOrphanedClients',
+      serviceMetric(METRICS.possibleOrphan),
+      'A registration was sent but never answered, or a stale claim was taken over: the provider may hold a client without a secret (see unconfirmed_attempts).',
+    );
   }
 
   #topic(props: ServiceAlarmsProps): ITopic | undefined {

@@ -119,7 +119,14 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
 
 /** Error bodies as AWS JSON-protocol services send them, so the SDK classifies them as it would in AWS. */
 export function awsErrorResponse(status: number) {
-  const type = status === 400 ? 'ValidationException' : status === 429 ? 'ThrottlingException' : status === 503 ? 'ServiceUnavailable' : 'InternalFailure';
+  const type =
+    status === 400
+      ? 'ValidationException'
+      : status === 429
+        ? 'ThrottlingException'
+        : status === 503
+          ? 'ServiceUnavailable'
+          : 'InternalFailure';
   return {
     body: JSON.stringify({ __type: type, message: 'injected fault' }),
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },

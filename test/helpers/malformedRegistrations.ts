@@ -63,7 +63,13 @@ export const MALFORMED_REGISTRATIONS: MalformedRegistration[] = [
   },
   {
     name: 'an empty client_secret for client_secret_jwt → unusable, client named',
-    body: json({ client_id: 'c1', client_secret: '', token_endpoint_auth_method: 'client_secret_jwt', registration_client_uri: URI, registration_access_token: TOKEN }),
+    body: json({
+      client_id: 'c1',
+      client_secret: '',
+      token_endpoint_auth_method: 'client_secret_jwt',
+      registration_client_uri: URI,
+      registration_access_token: TOKEN,
+    }),
     expect: { client: fullClient, neverShown: [TOKEN] },
   },
   {
@@ -123,22 +129,44 @@ export const MALFORMED_REGISTRATIONS: MalformedRegistration[] = [
   },
   {
     name: 'a javascript: registration_client_uri → unusable, client named without it',
-    body: json({ client_id: 'c1', client_secret: SECRET, registration_client_uri: 'javascript:alert(1)', registration_access_token: TOKEN }),
+    body: json({
+      client_id: 'c1',
+      client_secret: SECRET,
+      registration_client_uri: 'javascript:alert(1)',
+      registration_access_token: TOKEN,
+    }),
     expect: { client: { client_id: 'c1', registration_access_token: TOKEN }, neverShown: ['alert', SECRET, TOKEN] },
   },
   {
     name: 'a 3000-character registration_client_uri → unusable, client named without it',
-    body: json({ client_id: 'c1', client_secret: SECRET, registration_client_uri: `${URI}/${'p'.repeat(3000)}`, registration_access_token: TOKEN }),
+    body: json({
+      client_id: 'c1',
+      client_secret: SECRET,
+      registration_client_uri: `${URI}/${'p'.repeat(3000)}`,
+      registration_access_token: TOKEN,
+    }),
     expect: { client: { client_id: 'c1', registration_access_token: TOKEN }, neverShown: ['p'.repeat(65), SECRET, TOKEN] },
   },
   {
     name: 'an unreadable client_secret_expires_at → unusable, client named',
-    body: json({ client_id: 'c1', client_secret: SECRET, client_secret_expires_at: 'never', registration_client_uri: URI, registration_access_token: TOKEN }),
+    body: json({
+      client_id: 'c1',
+      client_secret: SECRET,
+      client_secret_expires_at: 'never',
+      registration_client_uri: URI,
+      registration_access_token: TOKEN,
+    }),
     expect: { client: fullClient, neverShown: [SECRET, TOKEN] },
   },
   {
     name: 'a token_endpoint_auth_method that is not a string → unusable, client named',
-    body: json({ client_id: 'c1', client_secret: SECRET, token_endpoint_auth_method: 42, registration_client_uri: URI, registration_access_token: TOKEN }),
+    body: json({
+      client_id: 'c1',
+      client_secret: SECRET,
+      token_endpoint_auth_method: 42,
+      registration_client_uri: URI,
+      registration_access_token: TOKEN,
+    }),
     expect: { client: fullClient, neverShown: [SECRET, TOKEN] },
   },
   {
@@ -167,7 +195,10 @@ export const MALFORMED_REGISTRATIONS: MalformedRegistration[] = [
  * What the service made of one variant's answer, checked against the variant: the registration it
  * accepted, or an UnusableRegistrationError naming the expected client and showing no hidden value.
  */
-export async function expectVariantOutcome(variant: MalformedRegistration, registering: Promise<ClientRegistration>): Promise<Error | undefined> {
+export async function expectVariantOutcome(
+  variant: MalformedRegistration,
+  registering: Promise<ClientRegistration>,
+): Promise<Error | undefined> {
   const outcome = await registering.then(
     (registration) => ({ registration }),
     (error: unknown) => ({ error }),

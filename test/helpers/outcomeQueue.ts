@@ -1,5 +1,11 @@
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 
 export interface OutcomeQueue {
   busName: string;
@@ -15,8 +21,12 @@ export async function createOutcomeQueue(run: string): Promise<OutcomeQueue> {
   await events.send(new CreateEventBusCommand({ Name: busName }));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `dcr-outcomes-${run}` }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await events.send(new PutRuleCommand({ Name: `outcomes-${run}`, EventBusName: busName, EventPattern: JSON.stringify({ source: ['dcr-onboarding'] }) }));
-  await events.send(new PutTargetsCommand({ Rule: `outcomes-${run}`, EventBusName: busName, Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }] }));
+  await events.send(
+    new PutRuleCommand({ Name: `outcomes-${run}`, EventBusName: busName, EventPattern: JSON.stringify({ source: ['dcr-onboarding'] }) }),
+  );
+  await events.send(
+    new PutTargetsCommand({ Rule: `outcomes-${run}`, EventBusName: busName, Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }] }),
+  );
   return {
     busName,
     async drain() {
@@ -25,7 +35,9 @@ export async function createOutcomeQueue(run: string): Promise<OutcomeQueue> {
         const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
         if (!Messages.length) break;
         received.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}')));
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+        await sqs.send(
+          new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+        );
       }
       return received;
     },

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { inject } from 'vitest';
-import { type LocalIdentityProvider, type LocalIdentityProviderOptions, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
+import {
+  type LocalIdentityProvider,
+  type LocalIdentityProviderOptions,
+  startLocalIdentityProvider,
+} from '../../sandbox/localIdentityProvider.js';
 import { CLIENT_CREDENTIALS_CLIENT, putConfigParameter, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
 import { awsErrorResponse, type FaultKind, type FaultProxy, oauthErrorResponse, startFaultProxy } from './faultProxy.js';
 import { captureStdout } from './logCapture.js';

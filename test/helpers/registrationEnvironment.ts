@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
-import {
-  CLIENT_CREDENTIALS_CLIENT,
-  localTarget,
-  putConfigParameter,
-  seedInitialAccessToken,
-} from '../../sandbox/seedLocalAws.js';
+import { CLIENT_CREDENTIALS_CLIENT, localTarget, putConfigParameter, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
 import { captureStdout } from './logCapture.js';
 import { loadSeed000 } from './seedFixture.js';
 

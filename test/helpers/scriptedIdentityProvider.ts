@@ -80,7 +80,11 @@ export class ScriptedIdentityProvider implements IdentityProvider {
     return 'deleted';
   }
 
-  async proveClientCredentials(_tokenEndpoint: string, credentials: ClientCredentials, options: ProofOptions = {}): Promise<CredentialsProof> {
+  async proveClientCredentials(
+    _tokenEndpoint: string,
+    credentials: ClientCredentials,
+    options: ProofOptions = {},
+  ): Promise<CredentialsProof> {
     this.#fail('proveClientCredentials');
     this.proved.push(credentials.client_id);
     this.proofOptions.push(options);

@@ -39,7 +39,13 @@ export interface StrictTokenPeer {
 
 export async function startStrictTokenPeer(): Promise<StrictTokenPeer> {
   const clients = new Map<string, PeerClient>();
-  const peer: Omit<StrictTokenPeer, 'url' | 'close'> = { registered: [], deleted: [], registrationBodies: [], tokenRequests: [], issued: [] };
+  const peer: Omit<StrictTokenPeer, 'url' | 'close'> = {
+    registered: [],
+    deleted: [],
+    registrationBodies: [],
+    tokenRequests: [],
+    issued: [],
+  };
   let url = '';
   const issue = () => {
     const value = randomBytes(24).toString('base64url');
@@ -95,7 +101,12 @@ export async function startStrictTokenPeer(): Promise<StrictTokenPeer> {
   function update(clientId: string, res: ServerResponse): void {
     const client = clients.get(clientId) as PeerClient;
     client.secret = issue();
-    json(res, 200, { client_id: clientId, client_secret: client.secret, token_endpoint_auth_method: client.method, grant_types: client.grantTypes });
+    json(res, 200, {
+      client_id: clientId,
+      client_secret: client.secret,
+      token_endpoint_auth_method: client.method,
+      grant_types: client.grantTypes,
+    });
   }
 
   function token(mode: PeerMode, req: IncomingMessage, text: string, res: ServerResponse): void {

@@ -42,8 +42,12 @@ describe('the function timeout formula', () => {
   });
 
   it.each([
-    ['a timeout below the worst case', 374, /timeout of 374 s is shorter than its worst-case duration of 375 s .*IDP_RETRY_BUDGET_MS=20000/],
-    ['a timeout over Lambda\'s maximum', LAMBDA_MAX_TIMEOUT_SECONDS + 1, /whole number of seconds from 1 to 900, not 901/],
+    [
+      'a timeout below the worst case',
+      374,
+      /timeout of 374 s is shorter than its worst-case duration of 375 s .*IDP_RETRY_BUDGET_MS=20000/,
+    ],
+    ["a timeout over Lambda's maximum", LAMBDA_MAX_TIMEOUT_SECONDS + 1, /whole number of seconds from 1 to 900, not 901/],
     ['a zero timeout', 0, /whole number of seconds from 1 to 900, not 0/],
     ['a fractional timeout', 400.5, /whole number of seconds/],
   ])('refuses %s', (_name, configured, message) => {

@@ -100,7 +100,10 @@ describe('IAM scoping', () => {
     const bySid = Object.fromEntries(
       roleStatements(template, 'RegisterRole')
         .filter((statement) => statement.Sid)
-        .map((statement) => [statement.Sid, { actions: list(statement.Action).sort(), resources: list(statement.Resource).map(cfnText), condition: statement.Condition }]),
+        .map((statement) => [
+          statement.Sid,
+          { actions: list(statement.Action).sort(), resources: list(statement.Resource).map(cfnText), condition: statement.Condition },
+        ]),
     );
 
     // Assess
@@ -129,7 +132,9 @@ describe('IAM scoping', () => {
       UseClientSecretsKeyViaSecretsManager: {
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [`\${${keyId}.Arn}`],
-        condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+        condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+        },
       },
       // Lambda sends failure records to the encrypted queue with the function's role.
       EncryptFailureRecords: {
@@ -181,10 +186,12 @@ describe('IAM scoping', () => {
     const read = roleStatements(everything, 'RegisterRole').find((statement) => statement.Sid === 'ReadInitialAccessTokens');
 
     // Assess
-    expect(list(read?.Resource).map(cfnText).sort()).toEqual([
-      'arn:${Ref:AWS::Partition}:secretsmanager:${Ref:AWS::Region}:${Ref:AWS::AccountId}:secret:partner/iat-??????',
-      `\${Ref:${onlyLogicalId(everything, 'AWS::SecretsManager::Secret')}}`,
-    ].sort());
+    expect(list(read?.Resource).map(cfnText).sort()).toEqual(
+      [
+        'arn:${Ref:AWS::Partition}:secretsmanager:${Ref:AWS::Region}:${Ref:AWS::AccountId}:secret:partner/iat-??????',
+        `\${Ref:${onlyLogicalId(everything, 'AWS::SecretsManager::Secret')}}`,
+      ].sort(),
+    );
   });
 
   it('lets the Scheduler, from this account only, invoke only the function and write its encrypted DLQ', () => {

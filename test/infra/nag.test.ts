@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { SYNTH_TEST_TIMEOUT_MS, buildApp, everythingOn } from './infraApp.js';
 
 interface ValidationReport {
-  pluginReports: { pluginName: string; violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[] }[];
+  pluginReports: {
+    pluginName: string;
+    violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
 }
 
 /** Synthesizes with AwsSolutionsChecks as infra/app.ts does; returns every unacknowledged finding. */
@@ -36,34 +39,47 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   it.each([
     ['the default stack', {}],
     ['the stack with every option on', everythingOn],
-  ])('finds no unacknowledged error or warning in %s', (_name, context) => {
-    // Prepare
-    const { app } = buildApp(context);
+  ])(
+    'finds no unacknowledged error or warning in %s',
+    (_name, context) => {
+      // Prepare
+      const { app } = buildApp(context);
 
-    // Act
-    const findings = nagFindings(app);
+      // Act
+      const findings = nagFindings(app);
 
-    // Assess
-    expect(findings).toEqual([]);
-  }, SYNTH_TEST_TIMEOUT_MS);
+      // Assess
+      expect(findings).toEqual([]);
+    },
+    SYNTH_TEST_TIMEOUT_MS,
+  );
 
-  it('acknowledges only known rules, each with a reason', () => {
-    // Prepare
-    const { app } = buildApp(everythingOn);
+  it(
+    'acknowledges only known rules, each with a reason',
+    () => {
+      // Prepare
+      const { app } = buildApp(everythingOn);
 
-    // Act
-    const acknowledged = acknowledgments(app);
+      // Act
+      const acknowledged = acknowledgments(app);
 
-    // Assess
-    expect([...new Set(acknowledged.map((entry) => entry.id.replace(/\[.*$/, '')))].sort()).toEqual([
-      'AwsSolutions-IAM5',
-      'AwsSolutions-SMG4',
-      'AwsSolutions-SQS3',
-    ]);
-    for (const entry of acknowledged) expect(entry.reason.length, `${entry.id} at ${entry.path}`).toBeGreaterThan(60);
-    expect(acknowledged.filter((entry) => entry.id.includes('IAM5')).map((entry) => entry.id).sort()).toEqual([
-      expect.stringMatching(/IAM5\[Resource::<RegisterFunction\w+\.Arn>:\*\]$/),
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:dcr/clients/*]',
-    ]);
-  }, SYNTH_TEST_TIMEOUT_MS);
+      // Assess
+      expect([...new Set(acknowledged.map((entry) => entry.id.replace(/\[.*$/, '')))].sort()).toEqual([
+        'AwsSolutions-IAM5',
+        'AwsSolutions-SMG4',
+        'AwsSolutions-SQS3',
+      ]);
+      for (const entry of acknowledged) expect(entry.reason.length, `${entry.id} at ${entry.path}`).toBeGreaterThan(60);
+      expect(
+        acknowledged
+          .filter((entry) => entry.id.includes('IAM5'))
+          .map((entry) => entry.id)
+          .sort(),
+      ).toEqual([
+        expect.stringMatching(/IAM5\[Resource::<RegisterFunction\w+\.Arn>:\*\]$/),
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:dcr/clients/*]',
+      ]);
+    },
+    SYNTH_TEST_TIMEOUT_MS,
+  );
 });

@@ -106,10 +106,22 @@ describe('the onboarding lane', () => {
   });
 
   it.each([
-    ['a lane wider than the reserved concurrency', { 'dcr:reservedConcurrency': '4', 'dcr:onboardingLane.maxConcurrency': '5' }, /maxConcurrency \(5\) exceeds the function's reserved concurrency \(4\)/],
-    ['a lane of one (Lambda needs 2 or more)', { 'dcr:onboardingLane.maxConcurrency': '1' }, /maxConcurrency must be a whole number from 2 to 1000, not 1/],
+    [
+      'a lane wider than the reserved concurrency',
+      { 'dcr:reservedConcurrency': '4', 'dcr:onboardingLane.maxConcurrency': '5' },
+      /maxConcurrency \(5\) exceeds the function's reserved concurrency \(4\)/,
+    ],
+    [
+      'a lane of one (Lambda needs 2 or more)',
+      { 'dcr:onboardingLane.maxConcurrency': '1' },
+      /maxConcurrency must be a whole number from 2 to 1000, not 1/,
+    ],
     ['a batch of 11', { 'dcr:onboardingLane.batchSize': '11' }, /batchSize must be a whole number from 1 to 10, not 11/],
-  ])('refuses %s at synth', (_name, context, message) => {
-    expect(() => templateOf(context)).toThrow(message);
-  }, SYNTH_TEST_TIMEOUT_MS);
+  ])(
+    'refuses %s at synth',
+    (_name, context, message) => {
+      expect(() => templateOf(context)).toThrow(message);
+    },
+    SYNTH_TEST_TIMEOUT_MS,
+  );
 });

@@ -16,7 +16,10 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     // Assess
     template.resourceCountIs('AWS::KMS::Key', 2);
     template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/DcrOnboarding/client-secrets', TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/DcrOnboarding/client-secrets',
+      TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
     template.hasResourceProperties('AWS::KMS::Alias', {
       AliasName: 'alias/DcrOnboarding/service',
       TargetKeyId: { 'Fn::GetAtt': [logicalIdStartingWith(template, 'AWS::KMS::Key', 'ServiceKey'), 'Arn'] },
@@ -148,12 +151,17 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
 
   it('lets Secrets Manager invoke the function for rotation, from this account and for client secrets only', () => {
     // Prepare
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'secretsmanager.amazonaws.com' } })) as {
+    const permissions = Object.values(
+      template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'secretsmanager.amazonaws.com' } }),
+    ) as {
       Properties: { SourceArn: unknown; SourceAccount: unknown };
     }[];
 
     // Act
-    const scopes = permissions.map((permission) => ({ arn: cfnText(permission.Properties.SourceArn), account: permission.Properties.SourceAccount }));
+    const scopes = permissions.map((permission) => ({
+      arn: cfnText(permission.Properties.SourceArn),
+      account: permission.Properties.SourceAccount,
+    }));
 
     // Assess
     expect(scopes).toEqual([
@@ -213,7 +221,11 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     });
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
-      { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      },
       5,
     );
   });

@@ -22,7 +22,14 @@ function busPolicy(template: Template): Record<string, unknown> {
   return Object.fromEntries(
     policies.map(({ Properties }) => {
       const statement = Properties.Statement as Statement;
-      return [statement.Sid, JSON.parse(JSON.stringify({ bus: Properties.EventBusName, ...statement }, (_key, value) => (value?.Ref || value?.['Fn::Join'] || value?.['Fn::GetAtt'] ? cfnText(value) : value)))];
+      return [
+        statement.Sid,
+        JSON.parse(
+          JSON.stringify({ bus: Properties.EventBusName, ...statement }, (_key, value) =>
+            value?.Ref || value?.['Fn::Join'] || value?.['Fn::GetAtt'] ? cfnText(value) : value,
+          ),
+        ),
+      ];
     }),
   );
 }
@@ -105,7 +112,10 @@ describe('stack hardening', () => {
 
     it('sets no policy on an imported bus and warns that its owner must', () => {
       // Prepare, Act
-      const warnings = Annotations.fromStack(importedStack).findWarning('*', Match.stringLikeRegexp('tenant event bus tenants is imported'));
+      const warnings = Annotations.fromStack(importedStack).findWarning(
+        '*',
+        Match.stringLikeRegexp('tenant event bus tenants is imported'),
+      );
 
       // Assess
       imported.resourceCountIs('AWS::Events::EventBusPolicy', 0);
@@ -118,16 +128,20 @@ describe('stack hardening', () => {
       ['an 11-digit account', '11111111111'],
       ['a service principal', 'events.amazonaws.com'],
       ['an ARN of another service', 'arn:aws:events:eu-west-1:111111111111:event-bus/x'],
-    ])('refuses %s as a publisher', (_name, entry) => {
-      // Prepare
-      const context = { 'dcr:eventPublishers': `111111111111,${entry}` };
+    ])(
+      'refuses %s as a publisher',
+      (_name, entry) => {
+        // Prepare
+        const context = { 'dcr:eventPublishers': `111111111111,${entry}` };
 
-      // Act
-      const build = () => templateOf(context);
+        // Act
+        const build = () => templateOf(context);
 
-      // Assess
-      expect(build).toThrow(`eventPublishers: "${entry}" is neither a 12-digit account id nor an IAM role or user ARN`);
-    }, SYNTH_TEST_TIMEOUT_MS);
+        // Assess
+        expect(build).toThrow(`eventPublishers: "${entry}" is neither a 12-digit account id nor an IAM role or user ARN`);
+      },
+      SYNTH_TEST_TIMEOUT_MS,
+    );
   });
 
   describe('encryption with the service key', () => {
@@ -153,7 +167,7 @@ describe('stack hardening', () => {
       for (const { Properties } of logGroups) expect(Properties.LogGroupName).toMatch(/^\/dcr-onboarding\/DcrOnboarding\/[a-z-]+$/);
     });
 
-    it('lets CloudWatch Logs of the region use the key for the stack\'s log groups only', () => {
+    it("lets CloudWatch Logs of the region use the key for the stack's log groups only", () => {
       // Prepare, Act
       const statement = keyStatement(defaults, 'ServiceKey', 'CloudWatchLogsForTheStackLogGroups');
 
@@ -199,16 +213,20 @@ describe('stack hardening', () => {
       ['-3', /reserved concurrency must be a positive whole number, not -3/],
       ['many', /context dcr:reservedConcurrency must be a whole number, not "many"/],
       [2.5, /reserved concurrency must be a positive whole number, not 2\.5/],
-    ])('refuses %s', (value, message) => {
-      // Prepare
-      const context = { 'dcr:reservedConcurrency': value };
+    ])(
+      'refuses %s',
+      (value, message) => {
+        // Prepare
+        const context = { 'dcr:reservedConcurrency': value };
 
-      // Act
-      const build = () => templateOf(context);
+        // Act
+        const build = () => templateOf(context);
 
-      // Assess
-      expect(build).toThrow(message);
-    }, SYNTH_TEST_TIMEOUT_MS);
+        // Assess
+        expect(build).toThrow(message);
+      },
+      SYNTH_TEST_TIMEOUT_MS,
+    );
   });
 
   describe('invoke permissions', () => {
@@ -237,9 +255,11 @@ describe('stack hardening', () => {
       for (const { principal, sourceArn } of permissions) {
         expect(sourceArn, principal).toMatch(
           {
-            'apigateway.amazonaws.com': /^arn:\$\{Ref:AWS::Partition\}:execute-api:\$\{Ref:AWS::Region\}:\$\{Ref:AWS::AccountId\}:\$\{Ref:RegistrationsApi\w+\}\/\*\/\*\/registrations/,
+            'apigateway.amazonaws.com':
+              /^arn:\$\{Ref:AWS::Partition\}:execute-api:\$\{Ref:AWS::Region\}:\$\{Ref:AWS::AccountId\}:\$\{Ref:RegistrationsApi\w+\}\/\*\/\*\/registrations/,
             'events.amazonaws.com': /^\$\{TenantEventsRule\w+\.Arn\}$/,
-            'secretsmanager.amazonaws.com': /^arn:\$\{Ref:AWS::Partition\}:secretsmanager:\$\{Ref:AWS::Region\}:\$\{Ref:AWS::AccountId\}:secret:/,
+            'secretsmanager.amazonaws.com':
+              /^arn:\$\{Ref:AWS::Partition\}:secretsmanager:\$\{Ref:AWS::Region\}:\$\{Ref:AWS::AccountId\}:secret:/,
           }[principal] ?? /^never$/,
         );
       }
@@ -273,16 +293,28 @@ describe('stack hardening', () => {
     });
 
     it.each([
-      ['a timeout shorter than the worst case', { 'dcr:functionTimeoutSeconds': 300 }, /timeout of 300 s is shorter than its worst-case duration of 375 s/],
-      ['a retry budget that cannot fit in 900 s', { 'dcr:idpRetryBudgetMs': '200000' }, /worst-case duration is \d+ s .* over Lambda's 900 s maximum/],
+      [
+        'a timeout shorter than the worst case',
+        { 'dcr:functionTimeoutSeconds': 300 },
+        /timeout of 300 s is shorter than its worst-case duration of 375 s/,
+      ],
+      [
+        'a retry budget that cannot fit in 900 s',
+        { 'dcr:idpRetryBudgetMs': '200000' },
+        /worst-case duration is \d+ s .* over Lambda's 900 s maximum/,
+      ],
       ['a timeout over 900 s', { 'dcr:functionTimeoutSeconds': 901 }, /whole number of seconds from 1 to 900, not 901/],
       ['a zero provider attempt count', { 'dcr:idpMaxAttempts': 0 }, /IDP_MAX_ATTEMPTS: must be a positive integer/],
-    ])('refuses %s at synth', (_name, context, message) => {
-      // Prepare, Act
-      const build = () => templateOf(context);
+    ])(
+      'refuses %s at synth',
+      (_name, context, message) => {
+        // Prepare, Act
+        const build = () => templateOf(context);
 
-      // Assess
-      expect(build).toThrow(message);
-    }, SYNTH_TEST_TIMEOUT_MS);
+        // Assess
+        expect(build).toThrow(message);
+      },
+      SYNTH_TEST_TIMEOUT_MS,
+    );
   });
 });

@@ -15,7 +15,10 @@ describe('DcrOnboardingStack with every option on', () => {
     template.resourceCountIs('AWS::Events::EventBus', 0);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: 'tenants',
-      EventPattern: { source: ['com.acme.tenants'], 'detail-type': ['TenantOnboarded', 'TenantOffboarded', 'ClientSecretRotationRequested'] },
+      EventPattern: {
+        source: ['com.acme.tenants'],
+        'detail-type': ['TenantOnboarded', 'TenantOffboarded', 'ClientSecretRotationRequested'],
+      },
     });
   });
 
@@ -55,7 +58,9 @@ describe('DcrOnboardingStack with every option on', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {

@@ -51,7 +51,12 @@ describe('npx cdk synth, offline', () => {
     expect(assets).toHaveLength(1);
     const bundle = join(outdir, assets[0] as string, 'index.mjs');
     expect(existsSync(`${bundle}.map`)).toBe(true);
-    const badRequest = { version: '2.0', rawPath: '/registrations', body: 'not json', requestContext: { http: { method: 'POST', path: '/registrations' } } };
+    const badRequest = {
+      version: '2.0',
+      rawPath: '/registrations',
+      body: 'not json',
+      requestContext: { http: { method: 'POST', path: '/registrations' } },
+    };
 
     // Act: import it in a clean Node process (module scope builds the SDK clients, no call leaves the
     // host) and send it a request that fails before any call

@@ -21,7 +21,10 @@ async function secretNames(target: string): Promise<string[]> {
 }
 
 const metricLines = (from: number) =>
-  env.logs.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry._aws);
+  env.logs
+    .slice(from)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry._aws);
 
 beforeAll(async () => {
   unmanaged = await startLocalIdentityProvider({ profile: 'salesforce', registrationManagement: false });

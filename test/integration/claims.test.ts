@@ -8,7 +8,13 @@ import { type ProxiedEnvironment, startProxiedEnvironment } from '../helpers/pro
 let env: ProxiedEnvironment;
 
 const register = (tenantId: string) =>
-  env.handler(httpApiEvent({ method: 'POST', path: '/registrations', body: JSON.stringify({ tenantId, client: { client_name: `tenant ${tenantId}` } }) }));
+  env.handler(
+    httpApiEvent({
+      method: 'POST',
+      path: '/registrations',
+      body: JSON.stringify({ tenantId, client: { client_name: `tenant ${tenantId}` } }),
+    }),
+  );
 const clientsOf = (tenantId: string) => env.idp.clients().filter((client) => client.clientName === `tenant ${tenantId}`);
 const secretName = (tenantId: string) => `${env.prefix}clients/default/${tenantId}`;
 const logText = () => env.logs.join('');
@@ -20,7 +26,8 @@ async function storedRecord(tenantId: string) {
     return undefined;
   }
 }
-const isAwsCall = (action: string) => (req: { headers: Record<string, unknown> }) => req.headers['x-amz-target'] === `secretsmanager.${action}`;
+const isAwsCall = (action: string) => (req: { headers: Record<string, unknown> }) =>
+  req.headers['x-amz-target'] === `secretsmanager.${action}`;
 
 beforeAll(async () => {
   env = await startProxiedEnvironment({
@@ -60,10 +67,18 @@ describe('the claim protocol', () => {
     // Prepare: a claim from 10 minutes ago, longer than CLAIM_STALE_SECONDS
     const tenant = 'stale';
     const claimedAt = new Date(Date.now() - 600_000).toISOString();
-    await env.direct.send(new CreateSecretCommand({
-      Name: secretName(tenant),
-      SecretString: JSON.stringify({ dcr_status: 'pending', tenant_id: tenant, target: 'default', claim_id: randomUUID(), claimed_at: claimedAt }),
-    }));
+    await env.direct.send(
+      new CreateSecretCommand({
+        Name: secretName(tenant),
+        SecretString: JSON.stringify({
+          dcr_status: 'pending',
+          tenant_id: tenant,
+          target: 'default',
+          claim_id: randomUUID(),
+          claimed_at: claimedAt,
+        }),
+      }),
+    );
 
     // Act
     const response = await register(tenant);
@@ -77,10 +92,18 @@ describe('the claim protocol', () => {
   it('answers 503 with Retry-After while a fresh claim is in progress, registering nothing', async () => {
     // Prepare
     const tenant = 'in-progress';
-    await env.direct.send(new CreateSecretCommand({
-      Name: secretName(tenant),
-      SecretString: JSON.stringify({ dcr_status: 'pending', tenant_id: tenant, target: 'default', claim_id: randomUUID(), claimed_at: new Date().toISOString() }),
-    }));
+    await env.direct.send(
+      new CreateSecretCommand({
+        Name: secretName(tenant),
+        SecretString: JSON.stringify({
+          dcr_status: 'pending',
+          tenant_id: tenant,
+          target: 'default',
+          claim_id: randomUUID(),
+          claimed_at: new Date().toISOString(),
+        }),
+      }),
+    );
 
     // Act
     const response = await register(tenant);

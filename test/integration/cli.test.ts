@@ -168,7 +168,11 @@ describe('dcr register', () => {
 
     // Assess
     expect(result.code).toBe(75);
-    expect(JSON.parse(result.stderr)).toMatchObject({ error: 'temporarily_unavailable', exitCode: 75, retryAfterSeconds: expect.any(Number) });
+    expect(JSON.parse(result.stderr)).toMatchObject({
+      error: 'temporarily_unavailable',
+      exitCode: 75,
+      retryAfterSeconds: expect.any(Number),
+    });
   });
 
   it('exits 5 when the configuration parameter does not exist', async () => {

@@ -59,7 +59,10 @@ async function dcr(args: string[], env: Record<string, string> = {}) {
 
 async function depth(queueUrl: string): Promise<number> {
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
   return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
@@ -79,7 +82,8 @@ async function drain(limitMs = 60_000): Promise<boolean> {
 
 const storedRecords = () => listStoredRecords(secrets, prefix);
 
-const registrationPosts = () => [...provider.requests.entries()].filter(([key]) => key.startsWith('POST /reg')).reduce((sum, [, n]) => sum + n, 0);
+const registrationPosts = () =>
+  [...provider.requests.entries()].filter(([key]) => key.startsWith('POST /reg')).reduce((sum, [, n]) => sum + n, 0);
 
 beforeAll(async () => {
   provider = await startLocalIdentityProvider({ profile: 'rfc7591' });
@@ -178,7 +182,14 @@ describe('dcr import and dcr lane, on a moto SQS lane drained by the local polle
     await cloudWatch.send(
       new PutMetricDataCommand({
         Namespace: 'AWS/SQS',
-        MetricData: [{ MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: queueName }], Value: 42, Timestamp: new Date(Date.now() - 120_000) }],
+        MetricData: [
+          {
+            MetricName: 'ApproximateAgeOfOldestMessage',
+            Dimensions: [{ Name: 'QueueName', Value: queueName }],
+            Value: 42,
+            Timestamp: new Date(Date.now() - 120_000),
+          },
+        ],
       }),
     );
     cloudWatch.destroy();
@@ -194,7 +205,11 @@ describe('dcr import and dcr lane, on a moto SQS lane drained by the local polle
 
   it('prints no secret, in the CLI output or the function logs', async () => {
     const records = await storedRecords();
-    const values = [iat, ...provider.issuedSecrets, ...records.flatMap((r) => [r.client_secret, r.registration_access_token]).filter(Boolean)];
+    const values = [
+      iat,
+      ...provider.issuedSecrets,
+      ...records.flatMap((r) => [r.client_secret, r.registration_access_token]).filter(Boolean),
+    ];
     expect(values.length).toBeGreaterThan(TENANTS);
     expect(leakedSecrets([...printed, ...capture.lines], values)).toEqual([]);
   });

@@ -10,8 +10,7 @@ let env: RegistrationEnvironment;
 let unhandled = 0;
 const RUNS = 150;
 
-const totalRequests = () =>
-  [...env.salesforce.requests.values(), ...env.rfc7591.requests.values()].reduce((sum, n) => sum + n, 0);
+const totalRequests = () => [...env.salesforce.requests.values(), ...env.rfc7591.requests.values()].reduce((sum, n) => sum + n, 0);
 
 /** Tenant ids that break ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$, and values that are not strings at all. */
 const badTenantId = fc.oneof(
@@ -39,7 +38,17 @@ const badDetail = fc.oneof(
 );
 const badBody = fc.oneof(
   badDetail.map((detail) => ({ text: JSON.stringify(detail) ?? 'null', base64: false })),
-  fc.string().filter((s) => { try { JSON.parse(s); return false; } catch { return true; } }).map((text) => ({ text, base64: false })),
+  fc
+    .string()
+    .filter((s) => {
+      try {
+        JSON.parse(s);
+        return false;
+      } catch {
+        return true;
+      }
+    })
+    .map((text) => ({ text, base64: false })),
   fc.constant({ text: '', base64: false }),
   fc.constant({ text: 'x'.repeat(70_000), base64: false }),
   badDetail.map((detail) => ({ text: Buffer.from(JSON.stringify(detail) ?? '').toString('base64'), base64: true })),
@@ -115,7 +124,11 @@ describe('malformed input reaches nothing', () => {
       badDetail.map((detail) => eventBridgeEvent('TenantOnboarded', detail)),
       fc.string().map((type) => eventBridgeEvent(type, { tenantId: 'valid-tenant' })),
       // Secrets Manager rotation events with a bad token or step (the function refuses to rotate on them).
-      fc.record({ SecretId: fc.string(), ClientRequestToken: fc.string({ maxLength: 31 }), Step: fc.constantFrom('createSecret', 'finishSecret') }),
+      fc.record({
+        SecretId: fc.string(),
+        ClientRequestToken: fc.string({ maxLength: 31 }),
+        Step: fc.constantFrom('createSecret', 'finishSecret'),
+      }),
       fc.record({ SecretId: fc.string(), ClientRequestToken: fc.uuid(), Step: fc.string().filter((step) => !step.endsWith('Secret')) }),
       fc.dictionary(fc.string(), fc.anything(), { maxKeys: 4 }),
       fc.oneof(fc.constant(null), fc.string(), fc.integer(), fc.array(fc.anything(), { maxLength: 2 })),

@@ -35,7 +35,10 @@ let iat: string;
 
 async function depth(queueUrl: string): Promise<number> {
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
   return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
@@ -56,7 +59,10 @@ async function sendBare(requests: Record<string, unknown>[]): Promise<void> {
   for (let start = 0; start < requests.length; start += 10) {
     const chunk = requests.slice(start, start + 10);
     const answer = await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: queues.queueUrl, Entries: chunk.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify(request) })) }),
+      new SendMessageBatchCommand({
+        QueueUrl: queues.queueUrl,
+        Entries: chunk.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify(request) })),
+      }),
     );
     expect(answer.Failed ?? []).toEqual([]);
   }
@@ -79,9 +85,15 @@ beforeAll(async () => {
   // Tenant events reach the lane as the stack routes them: a rule on the bus, the lane queue as target.
   outcomes = await createOutcomeQueue(`${run}-lane`);
   await events.send(
-    new PutRuleCommand({ Name: `tenants-${run}`, EventBusName: outcomes.busName, EventPattern: JSON.stringify({ source: ['com.example.tenants'] }) }),
+    new PutRuleCommand({
+      Name: `tenants-${run}`,
+      EventBusName: outcomes.busName,
+      EventPattern: JSON.stringify({ source: ['com.example.tenants'] }),
+    }),
   );
-  await events.send(new PutTargetsCommand({ Rule: `tenants-${run}`, EventBusName: outcomes.busName, Targets: [{ Id: 'lane', Arn: queues.queueArn }] }));
+  await events.send(
+    new PutTargetsCommand({ Rule: `tenants-${run}`, EventBusName: outcomes.busName, Targets: [{ Id: 'lane', Arn: queues.queueArn }] }),
+  );
 
   capture = captureStdout();
   const env = {
@@ -188,7 +200,11 @@ describe('the onboarding lane on moto SQS, against a provider that allows 10 reg
 
   it('leaks no IAT, client secret or registration access token into the logs', async () => {
     const records = await storedRecords();
-    const values = [iat, ...provider.issuedSecrets, ...records.flatMap((r) => [r.client_secret, r.registration_access_token]).filter(Boolean)];
+    const values = [
+      iat,
+      ...provider.issuedSecrets,
+      ...records.flatMap((r) => [r.client_secret, r.registration_access_token]).filter(Boolean),
+    ];
     expect(values.length).toBeGreaterThan(TENANTS);
     expect(leakedSecrets(capture.lines, values)).toEqual([]);
   });

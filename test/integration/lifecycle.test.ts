@@ -158,7 +158,7 @@ describe('a provider without RFC 7592', () => {
 });
 
 describe('discovery', () => {
-  it('registers at the endpoint the issuer\'s discovery document names', async () => {
+  it("registers at the endpoint the issuer's discovery document names", async () => {
     // Act
     const response = await post('discovered-tenant', 'discovered');
 
@@ -183,9 +183,14 @@ describe('canary proof', () => {
 
     // Assess
     expect(result).toMatchObject({ ok: true, tokenObtained: true });
-    const metrics = env.logs.slice(linesBefore).map((line) => JSON.parse(line)).find((entry) => entry._aws);
+    const metrics = env.logs
+      .slice(linesBefore)
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry._aws);
     expect(metrics).toMatchObject({
-      _aws: { CloudWatchMetrics: expect.arrayContaining([expect.objectContaining({ Namespace: 'DcrOnboarding', Dimensions: [['Target']] })]) },
+      _aws: {
+        CloudWatchMetrics: expect.arrayContaining([expect.objectContaining({ Namespace: 'DcrOnboarding', Dimensions: [['Target']] })]),
+      },
       Target: 'rfc',
       CanarySuccess: 1,
       TokenDuration: expect.any(Number),
@@ -197,7 +202,10 @@ describe('canary proof', () => {
   it('reports CanarySuccess 0 when the path is broken', async () => {
     const linesBefore = env.logs.length;
     await expect(env.invoke({ action: 'canary', target: 'wrong-iat' })).rejects.toThrow();
-    const metrics = env.logs.slice(linesBefore).map((line) => JSON.parse(line)).find((entry) => entry._aws);
+    const metrics = env.logs
+      .slice(linesBefore)
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry._aws);
     expect(metrics).toMatchObject({ Target: 'wrong-iat', CanarySuccess: 0 });
   });
 });
@@ -221,6 +229,11 @@ describe('outcome events', () => {
     expect(byType.ClientRegistered?.detail).toEqual(identity);
     expect(byType.ClientSecretRotated?.detail).toEqual(identity);
     expect(byType.ClientDeregistered?.detail).toEqual(identity);
-    expect(byType.ClientRegistrationFailed?.detail).toMatchObject({ tenantId: 'refused-outcome', target: 'wrong-iat', error: 'upstream_error', retryable: false });
+    expect(byType.ClientRegistrationFailed?.detail).toMatchObject({
+      tenantId: 'refused-outcome',
+      target: 'wrong-iat',
+      error: 'upstream_error',
+      retryable: false,
+    });
   });
 });

@@ -58,7 +58,11 @@ describe('a caller cannot weaken a client', () => {
     ['its own keys', 'jwks', { jwks: { keys: [{ kty: 'RSA', kid: 'attacker', n: 'sXch', e: 'AQAB' }] } }],
     ['its own key URL', 'jwks_uri', { jwks_uri: 'https://attacker.example/jwks' }],
     ['a redirect on another origin', 'redirect_uris', { redirect_uris: ['https://attacker.example/cb'] }],
-    ['a redirect that looks like the allowed origin', 'redirect_uris', { redirect_uris: ['https://app.example.com\\@attacker.example/cb'] }],
+    [
+      'a redirect that looks like the allowed origin',
+      'redirect_uris',
+      { redirect_uris: ['https://app.example.com\\@attacker.example/cb'] },
+    ],
     ['widened grant types', 'grant_types', { grant_types: ['client_credentials', 'authorization_code', 'implicit'] }],
     ['a deeply nested unknown field', 'x_extra', { x_extra: { a: { b: { c: { d: { e: ['deep'] } } } } } }],
     ['a wider scope', 'scope', { scope: 'openid offline_access admin' }],
@@ -90,7 +94,9 @@ describe('a caller cannot weaken a client', () => {
     // Act
     const outcomes = [];
     for (const [, field, client] of attacks) {
-      outcomes.push(await env.invoke(eventBridgeEvent('TenantOnboarded', { tenantId: `event-${field.replace(/_/g, '-')}`, target: 'pinned', client })));
+      outcomes.push(
+        await env.invoke(eventBridgeEvent('TenantOnboarded', { tenantId: `event-${field.replace(/_/g, '-')}`, target: 'pinned', client })),
+      );
     }
 
     // Assess
@@ -105,7 +111,9 @@ describe('a caller cannot weaken a client', () => {
     const postsBefore = registrationPosts();
 
     // Act
-    const outcome = await env.invoke(eventBridgeEvent('TenantOnboarded', { tenantId: 'event-big', target: 'pinned', client: { redirect_uris: redirects } }));
+    const outcome = await env.invoke(
+      eventBridgeEvent('TenantOnboarded', { tenantId: 'event-big', target: 'pinned', client: { redirect_uris: redirects } }),
+    );
 
     // Assess
     expect(outcome).toEqual({ status: 'failed', error: 'payload_too_large' });
@@ -152,7 +160,11 @@ describe('what a caller may set', () => {
     const postsBefore = registrationPosts();
 
     // Act
-    const response = await env.invoke(post(JSON.stringify({ tenantId: 'named', target: 'pinned', client: { client_name: 'Tenant Named', contacts: ['ops@tenant.example'] } })));
+    const response = await env.invoke(
+      post(
+        JSON.stringify({ tenantId: 'named', target: 'pinned', client: { client_name: 'Tenant Named', contacts: ['ops@tenant.example'] } }),
+      ),
+    );
 
     // Assess
     expect(response.statusCode).toBe(201);
@@ -171,7 +183,13 @@ describe('what a caller may set', () => {
   it('registers a redirect on an allowed origin in place of the default one', async () => {
     // Act
     const response = await env.invoke(
-      post(JSON.stringify({ tenantId: 'redirected', target: 'pinned', client: { redirect_uris: ['https://app.example.com/tenants/redirected/cb'] } })),
+      post(
+        JSON.stringify({
+          tenantId: 'redirected',
+          target: 'pinned',
+          client: { redirect_uris: ['https://app.example.com/tenants/redirected/cb'] },
+        }),
+      ),
     );
 
     // Assess
@@ -184,7 +202,9 @@ describe('what a caller may set', () => {
 
   it('refuses redirects on the default target, which opens only client_name and contacts', async () => {
     // Act
-    const response = await env.invoke(post(JSON.stringify({ tenantId: 'default-redirect', client: { redirect_uris: ['https://app.example.com/cb'] } })));
+    const response = await env.invoke(
+      post(JSON.stringify({ tenantId: 'default-redirect', client: { redirect_uris: ['https://app.example.com/cb'] } })),
+    );
 
     // Assess
     expect(response.statusCode).toBe(400);

@@ -17,7 +17,10 @@ const idp = new HttpIdentityProvider({ timeoutMs: 20_000 });
 
 beforeAll(async () => {
   peer = await startMisbehavingProvider();
-  wellBehaved = await Promise.all([startLocalIdentityProvider({ profile: 'salesforce' }), startLocalIdentityProvider({ profile: 'rfc7591' })]);
+  wellBehaved = await Promise.all([
+    startLocalIdentityProvider({ profile: 'salesforce' }),
+    startLocalIdentityProvider({ profile: 'rfc7591' }),
+  ]);
 });
 
 afterAll(async () => {
@@ -26,7 +29,9 @@ afterAll(async () => {
 });
 
 function targetAt(path: string): EndpointTarget {
-  const config = { targets: { default: { profile: 'rfc7591', registrationEndpoint: `${peer.url}${path}`, initialAccessTokenSecretId: 'iat' } } };
+  const config = {
+    targets: { default: { profile: 'rfc7591', registrationEndpoint: `${peer.url}${path}`, initialAccessTokenSecretId: 'iat' } },
+  };
   return parseServiceConfig(JSON.stringify(config), 'test').targets.default as EndpointTarget;
 }
 
@@ -61,7 +66,9 @@ describe('a provider streaming a body without end', () => {
     expect(record?.bytesFlushed).toBeLessThan(200 * MB);
     // The whole answer would be 200 MB of text (and far more as a JS string): the cap keeps it to a trifle.
     expect(growth).toBeLessThan(64 * MB);
-    console.info(`[figures] endless 200 MB body: peak RSS growth ${(growth / MB).toFixed(1)} MB; peer flushed ${record?.bytesFlushed} bytes before the socket closed`);
+    console.info(
+      `[figures] endless 200 MB body: peak RSS growth ${(growth / MB).toFixed(1)} MB; peer flushed ${record?.bytesFlushed} bytes before the socket closed`,
+    );
   });
 
   it('aborts a 50 MB answer after 256 KB: the peer cannot write more than socket buffers hold', async () => {
@@ -81,7 +88,9 @@ describe('a provider streaming a body without end', () => {
     expect(body.bytesRead).toBeLessThanOrEqual(MAX_UPSTREAM_BODY_BYTES + 128 * 1024);
     expect(record?.finished).toBe(false);
     expect(record?.bytesFlushed).toBeLessThan(50 * MB);
-    console.info(`[figures] 50 MB body: client read ${body.bytesRead} bytes before abort; peer flushed ${record?.bytesFlushed} bytes before the socket closed`);
+    console.info(
+      `[figures] 50 MB body: client read ${body.bytesRead} bytes before abort; peer flushed ${record?.bytesFlushed} bytes before the socket closed`,
+    );
   });
 
   it('refuses a declared 50 MB Content-Length before reading, through the identity provider', async () => {
@@ -100,7 +109,9 @@ describe('a provider streaming a body without end', () => {
     await peer.streams.get('bomb')?.closed;
     expect(body).toMatchObject({ tooLarge: true });
     expect(peer.streams.get('bomb')?.finished).toBe(false);
-    console.info(`[figures] gzip bomb (1 GB inflated): client read ${body.bytesRead} inflated bytes; peer produced ${peer.streams.get('bomb')?.bytesFlushed} compressed bytes`);
+    console.info(
+      `[figures] gzip bomb (1 GB inflated): client read ${body.bytesRead} inflated bytes; peer produced ${peer.streams.get('bomb')?.bytesFlushed} compressed bytes`,
+    );
   });
 
   it('classifies an oversized 400 by its status, quoting nothing of it', async () => {
@@ -134,7 +145,9 @@ describe('a well-behaved provider (oidc-provider) is not caught by the strict pa
   it.each(['salesforce', 'rfc7591'] as const)('%s: register, rotate by RFC 7592, prove and delete', async (profile) => {
     // Prepare
     const provider = wellBehaved.find((candidate) => candidate.profile === profile)!;
-    const config = { targets: { default: { profile, registrationEndpoint: provider.registrationEndpoint, initialAccessTokenSecretId: 'iat' } } };
+    const config = {
+      targets: { default: { profile, registrationEndpoint: provider.registrationEndpoint, initialAccessTokenSecretId: 'iat' } },
+    };
     const target = parseServiceConfig(JSON.stringify(config), 'test').targets.default as EndpointTarget;
 
     // Act

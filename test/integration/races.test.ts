@@ -22,7 +22,8 @@ const clientsOf = (tenantId: string) => env.idp.clients().filter((client) => cli
 const secretName = (tenantId: string) => `${env.prefix}clients/default/${tenantId}`;
 const deletes = () => [...env.idp.requests.entries()].filter(([key]) => key.startsWith('DELETE ')).reduce((sum, [, n]) => sum + n, 0);
 const puts = () => [...env.idp.requests.entries()].filter(([key]) => key.startsWith('PUT ')).reduce((sum, [, n]) => sum + n, 0);
-const isAwsCall = (action: string) => (req: { headers: Record<string, unknown> }) => req.headers['x-amz-target'] === `secretsmanager.${action}`;
+const isAwsCall = (action: string) => (req: { headers: Record<string, unknown> }) =>
+  req.headers['x-amz-target'] === `secretsmanager.${action}`;
 
 async function storedRecord(tenantId: string): Promise<Record<string, any> | undefined> {
   try {
@@ -49,7 +50,13 @@ async function expectCleanlyOffboarded(tenantId: string) {
 
 beforeAll(async () => {
   env = await startProxiedEnvironment({
-    functionEnv: { IDP_TIMEOUT_MS: '2000', AWS_REQUEST_TIMEOUT_MS: '2000', AWS_MAX_ATTEMPTS: '2', CLAIM_WAIT_MS: '8000', CLAIM_STALE_SECONDS: '60' },
+    functionEnv: {
+      IDP_TIMEOUT_MS: '2000',
+      AWS_REQUEST_TIMEOUT_MS: '2000',
+      AWS_MAX_ATTEMPTS: '2',
+      CLAIM_WAIT_MS: '8000',
+      CLAIM_STALE_SECONDS: '60',
+    },
     idp: { rotateRegistrationAccessToken: true },
   });
 });
@@ -101,7 +108,9 @@ describe('one mutation at a time per tenant', () => {
       expect((await register(tenant)).statusCode).toBe(201);
 
       const [rotation, deletion] =
-        order === 'rotate-first' ? await Promise.all([rotate(tenant), offboard(tenant)]) : (await Promise.all([offboard(tenant), rotate(tenant)])).reverse();
+        order === 'rotate-first'
+          ? await Promise.all([rotate(tenant), offboard(tenant)])
+          : (await Promise.all([offboard(tenant), rotate(tenant)])).reverse();
       racesRun++;
 
       expect([200, 404, 409]).toContain(rotation.statusCode);
@@ -179,7 +188,7 @@ describe('recovery paths', () => {
     // Every attempt of the final write lands but its answer is lost (the SDK retries with the same token).
     let lost = false;
     env.motoProxy.rule = (req) => {
-      if (isAwsCall('PutSecretValue')(req)) return (lost = true), 'lost';
+      if (isAwsCall('PutSecretValue')(req)) return ((lost = true), 'lost');
       if (isAwsCall('GetSecretValue')(req) && lost) return '500';
       return undefined;
     };
@@ -212,8 +221,17 @@ describe('recovery paths', () => {
   it('a stale pending claim can be offboarded; a fresh one answers 503', async () => {
     const stale = 'stale-claim';
     const fresh = 'fresh-claim';
-    for (const [tenant, ageMs] of [[stale, 10 * 60_000], [fresh, 0]] as const) {
-      const pending = { dcr_status: 'pending', tenant_id: tenant, target: 'default', claim_id: `claim-${tenant}`, claimed_at: new Date(Date.now() - ageMs).toISOString() };
+    for (const [tenant, ageMs] of [
+      [stale, 10 * 60_000],
+      [fresh, 0],
+    ] as const) {
+      const pending = {
+        dcr_status: 'pending',
+        tenant_id: tenant,
+        target: 'default',
+        claim_id: `claim-${tenant}`,
+        claimed_at: new Date(Date.now() - ageMs).toISOString(),
+      };
       await env.direct.send(new CreateSecretCommand({ Name: secretName(tenant), SecretString: JSON.stringify(pending) }));
     }
 
@@ -228,8 +246,15 @@ describe('recovery paths', () => {
   it('a lease left by an invocation that died is taken over once stale', async () => {
     const tenant = 'stale-lease';
     expect((await register(tenant)).statusCode).toBe(201);
-    const held = { dcr_lease: 'held', lease_id: 'dead', operation: 'rotate', acquired_at: new Date(Date.now() - 10 * 60_000).toISOString() };
-    await env.direct.send(new PutSecretValueCommand({ SecretId: secretName(tenant), SecretString: JSON.stringify(held), VersionStages: ['DCRLEASE'] }));
+    const held = {
+      dcr_lease: 'held',
+      lease_id: 'dead',
+      operation: 'rotate',
+      acquired_at: new Date(Date.now() - 10 * 60_000).toISOString(),
+    };
+    await env.direct.send(
+      new PutSecretValueCommand({ SecretId: secretName(tenant), SecretString: JSON.stringify(held), VersionStages: ['DCRLEASE'] }),
+    );
 
     expect((await rotate(tenant)).statusCode).toBe(200);
     await expectWorkingCredentials(tenant);

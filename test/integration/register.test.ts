@@ -76,10 +76,12 @@ describe('POST /registrations', () => {
     expect(record.registration_client_uri).toBe(`${env.salesforce.registrationEndpoint}/${body.clientId}`);
     expect(typeof record.client_id_issued_at).toBe('number');
     expect(new Date(record.registered_at).toISOString()).toBe(record.registered_at);
-    expect(tags).toEqual(expect.arrayContaining([
-      { Key: 'dcr:tenant', Value: 'acme' },
-      { Key: 'dcr:target', Value: 'default' },
-    ]));
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'dcr:tenant', Value: 'acme' },
+        { Key: 'dcr:target', Value: 'default' },
+      ]),
+    );
     expect(response.body).not.toContain(record.client_secret);
   });
 
@@ -136,7 +138,7 @@ describe('POST /registrations', () => {
     expect(await secretExists(`${env.prefix}wrong-iat/refused`)).toBe(false);
   });
 
-  it('answers 400 with the provider\'s own error when it refuses the metadata, and stores nothing', async () => {
+  it("answers 400 with the provider's own error when it refuses the metadata, and stores nothing", async () => {
     // Prepare
     const clientsBefore = env.salesforce.clientIds().length;
 
@@ -299,7 +301,7 @@ describe('scheduled canary', () => {
 });
 
 describe('Salesforce contract (seed 000)', () => {
-  it('sends the seed request as is and keeps Salesforce\'s extra response fields', async () => {
+  it("sends the seed request as is and keeps Salesforce's extra response fields", async () => {
     // Act
     const response = await env.invoke(post({ tenantId: 'seeded', target: 'seed' }));
 

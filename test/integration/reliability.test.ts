@@ -58,26 +58,38 @@ describe('exactly one client per tenant under faults and duplicates', () => {
         if (!(await deliverAsync(handler, eventBridgeEvent('TenantOnboarded', detail)))) deadLetters.push(tenant);
         return;
       }
-      const response = await callWithRetries(handler, httpApiEvent({ method: 'POST', path: '/registrations', body: JSON.stringify(detail) }));
+      const response = await callWithRetries(
+        handler,
+        httpApiEvent({ method: 'POST', path: '/registrations', body: JSON.stringify(detail) }),
+      );
       responses.push(JSON.stringify(response));
       httpStatuses.set(response.statusCode ?? 0, (httpStatuses.get(response.statusCode ?? 0) ?? 0) + 1);
     };
     const started = performance.now();
 
     // Act: the run, then an operator's redrive of the dead-letter queue (as many rounds as needed, at most 5)
-    await runPool(deliveries.map((delivery) => () => deliver(delivery)), CONCURRENCY);
+    await runPool(
+      deliveries.map((delivery) => () => deliver(delivery)),
+      CONCURRENCY,
+    );
     const deadLettered = deadLetters.length;
     let redriveRounds = 0;
     while (deadLetters.length && redriveRounds < 5) {
       redriveRounds++;
       const batch = deadLetters.splice(0);
-      await runPool(batch.map((tenant) => () => deliver({ tenant, via: 'event' })), CONCURRENCY);
+      await runPool(
+        batch.map((tenant) => () => deliver({ tenant, via: 'event' })),
+        CONCURRENCY,
+      );
     }
     const seconds = (performance.now() - started) / 1000;
     const census = await takeCensus(env.direct, `${env.prefix}clients/`, idp, tenants);
 
     // Assess
-    const faults = (proxy: FaultProxy) => Object.entries(proxy.counts).filter(([k]) => k !== 'forwarded').reduce((n, [, v]) => n + v, 0);
+    const faults = (proxy: FaultProxy) =>
+      Object.entries(proxy.counts)
+        .filter(([k]) => k !== 'forwarded')
+        .reduce((n, [, v]) => n + v, 0);
     const total = (proxy: FaultProxy) => faults(proxy) + proxy.counts.forwarded;
     console.log(
       [

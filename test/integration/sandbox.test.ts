@@ -34,7 +34,10 @@ function spawnSandbox(args: string[] = [], env: NodeJS.ProcessEnv = process.env)
 async function startSandboxProcess(args: string[] = []): Promise<RunningSandbox> {
   const { child, output, exited } = spawnSandbox(args);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no READY line in ${READY_TIMEOUT_MS} ms:\n${output.stdout}${output.stderr}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no READY line in ${READY_TIMEOUT_MS} ms:\n${output.stdout}${output.stderr}`)),
+      READY_TIMEOUT_MS,
+    );
     const check = () => {
       const ready = /^READY (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output.stdout);
       if (ready?.[1]) {
@@ -178,8 +181,14 @@ describe('npm start (the sandbox)', () => {
     // Prepare
     const client = new SecretsManagerClient({ endpoint: motoEndpoint });
     const currentSecret = async () =>
-      JSON.parse((await client.send(new GetSecretValueCommand({ SecretId: 'dcr/clients/default/demo' }))).SecretString ?? '{}').client_secret;
-    const rotation = JSON.stringify({ id: 'rotation-1', 'detail-type': 'ClientSecretRotationRequested', source: 'com.example.tenants', detail: { tenantId: 'demo' } });
+      JSON.parse((await client.send(new GetSecretValueCommand({ SecretId: 'dcr/clients/default/demo' }))).SecretString ?? '{}')
+        .client_secret;
+    const rotation = JSON.stringify({
+      id: 'rotation-1',
+      'detail-type': 'ClientSecretRotationRequested',
+      source: 'com.example.tenants',
+      detail: { tenantId: 'demo' },
+    });
     const before = await currentSecret();
 
     // Act
@@ -236,42 +245,50 @@ describe('npm start (the sandbox)', () => {
 });
 
 describe('npm start -- --keep', () => {
-  it('keeps the state directory after Ctrl-C', async () => {
-    // Prepare
-    const sandbox = await startSandboxProcess(['--keep', '--tenant', 'kept']);
-    const stateDir = line(sandbox.output.stdout, 'state');
+  it(
+    'keeps the state directory after Ctrl-C',
+    async () => {
+      // Prepare
+      const sandbox = await startSandboxProcess(['--keep', '--tenant', 'kept']);
+      const stateDir = line(sandbox.output.stdout, 'state');
 
-    // Act
-    const exit = await stopWithin(sandbox, 'SIGINT', 10_000);
+      // Act
+      const exit = await stopWithin(sandbox, 'SIGINT', 10_000);
 
-    // Assess
-    try {
-      expect(exit).toEqual({ code: 0, signal: null });
-      expect(sandbox.output.stdout).toContain(`stopped; state kept in ${stateDir}`);
-      expect(existsSync(`${stateDir}/function.log`)).toBe(true);
-      expect(existsSync(`${stateDir}/config.json`)).toBe(true);
-    } finally {
-      rmSync(stateDir, { recursive: true, force: true });
-    }
-  }, READY_TIMEOUT_MS + 15_000);
+      // Assess
+      try {
+        expect(exit).toEqual({ code: 0, signal: null });
+        expect(sandbox.output.stdout).toContain(`stopped; state kept in ${stateDir}`);
+        expect(existsSync(`${stateDir}/function.log`)).toBe(true);
+        expect(existsSync(`${stateDir}/config.json`)).toBe(true);
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    },
+    READY_TIMEOUT_MS + 15_000,
+  );
 });
 
 describe('npm start, one Ctrl-C delivered twice', () => {
-  it('stops cleanly (exit 0, state removed): the terminal and the tsx wrapper both pass on one Ctrl-C', async () => {
-    // Prepare
-    const sandbox = await startSandboxProcess(['--tenant', 'twice']);
-    const stateDir = line(sandbox.output.stdout, 'state');
+  it(
+    'stops cleanly (exit 0, state removed): the terminal and the tsx wrapper both pass on one Ctrl-C',
+    async () => {
+      // Prepare
+      const sandbox = await startSandboxProcess(['--tenant', 'twice']);
+      const stateDir = line(sandbox.output.stdout, 'state');
 
-    // Act: as `npm start` sees one Ctrl-C, a moment apart
-    sandbox.child.kill('SIGINT');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const exit = await stopWithin(sandbox, 'SIGINT', 10_000);
+      // Act: as `npm start` sees one Ctrl-C, a moment apart
+      sandbox.child.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const exit = await stopWithin(sandbox, 'SIGINT', 10_000);
 
-    // Assess
-    expect(exit).toEqual({ code: 0, signal: null });
-    expect(sandbox.output.stdout).not.toContain('again: exiting now');
-    expect(existsSync(stateDir)).toBe(false);
-  }, READY_TIMEOUT_MS + 15_000);
+      // Assess
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(sandbox.output.stdout).not.toContain('again: exiting now');
+      expect(existsSync(stateDir)).toBe(false);
+    },
+    READY_TIMEOUT_MS + 15_000,
+  );
 });
 
 describe('npm start without moto_server', () => {

@@ -57,7 +57,11 @@ function authlibLike(label: 'main' | 'other') {
       if (req.method === 'GET' && path.includes('/.well-known/')) {
         state.discoveryGets.push(path);
         if (path !== '/.well-known/oauth-authorization-server/steady') return reply(res, 404, { error: 'not_found' });
-        return reply(res, 200, { issuer: `${main.url}/steady`, registration_endpoint: `${main.url}/steady/register`, token_endpoint: `${main.url}/steady/token` });
+        return reply(res, 200, {
+          issuer: `${main.url}/steady`,
+          registration_endpoint: `${main.url}/steady/register`,
+          token_endpoint: `${main.url}/steady/token`,
+        });
       }
       const registration = /^\/(rotating|steady|foreign)\/register$/.exec(path);
       if (req.method === 'POST' && registration && label === 'main') {
@@ -114,7 +118,11 @@ async function dcrShow(tenantId: string, target: string, json = false): Promise<
   const chunks: string[] = [];
   stdout.on('data', (chunk) => chunks.push(String(chunk)));
   stderr.on('data', (chunk) => chunks.push(String(chunk)));
-  const code = await runCli(['show', '--tenant', tenantId, '--target', target, ...(json ? ['--json'] : [])], { stdout, stderr, env: { ...process.env } });
+  const code = await runCli(['show', '--tenant', tenantId, '--target', target, ...(json ? ['--json'] : [])], {
+    stdout,
+    stderr,
+    env: { ...process.env },
+  });
   expect(code).toBe(0);
   return chunks.join('');
 }
@@ -131,10 +139,18 @@ beforeAll(async () => {
       clientMetadata: { client_name: 'authlib', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' },
     };
     config.targets.authlib = { ...common, registrationEndpoint: `${main.url}/steady/register` };
-    config.targets['authlib-rotating'] = { ...common, registrationEndpoint: `${main.url}/rotating/register`, initialAccessTokenSecretId: iatSecretId };
+    config.targets['authlib-rotating'] = {
+      ...common,
+      registrationEndpoint: `${main.url}/rotating/register`,
+      initialAccessTokenSecretId: iatSecretId,
+    };
     config.targets['authlib-issuer'] = { ...common, issuer: `${main.url}/steady` };
     config.targets.foreign = { ...common, registrationEndpoint: `${main.url}/foreign/register` };
-    config.targets['foreign-allowed'] = { ...common, registrationEndpoint: `${main.url}/foreign/register`, allowedManagementOrigins: [other.url] };
+    config.targets['foreign-allowed'] = {
+      ...common,
+      registrationEndpoint: `${main.url}/foreign/register`,
+      allowedManagementOrigins: [other.url],
+    };
   });
   await seedInitialAccessToken(env.secretsClient, iatSecretId, IATS[0]!);
   await seedInitialAccessToken(env.secretsClient, steadyIatSecretId, STEADY_IAT);
@@ -248,7 +264,10 @@ describe('item 5: a server that publishes RFC 8414 metadata only', () => {
     const response = await register('by-issuer', 'authlib-issuer');
 
     expect(response.statusCode).toBe(201);
-    expect(state.discoveryGets.slice(getsBefore)).toEqual(['/steady/.well-known/openid-configuration', '/.well-known/oauth-authorization-server/steady']);
+    expect(state.discoveryGets.slice(getsBefore)).toEqual([
+      '/steady/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server/steady',
+    ]);
     expect(await recordOf('by-issuer')).toMatchObject({ registration_endpoint: `${main.url}/steady/register` });
   });
 });

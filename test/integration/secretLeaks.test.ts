@@ -94,7 +94,11 @@ class EchoingProvider {
           error: 'invalid_request',
           error_description: `client_id=x&client_secret=${secret}&registration_access_token=${rat} Bearer ${rat}\nbare:\n${credential}`,
         }),
-      () => JSON.stringify({ error: 'server_error', error_description: JSON.stringify({ body: JSON.stringify({ client_secret: secret, access_token: rat }) }) }),
+      () =>
+        JSON.stringify({
+          error: 'server_error',
+          error_description: JSON.stringify({ body: JSON.stringify({ client_secret: secret, access_token: rat }) }),
+        }),
       () => `Authorization: ${authorization}\r\nclient_secret=${secret}\r\n${known.join(' ')}`,
       () => JSON.stringify({ error: credential, error_description: credential }),
     ];

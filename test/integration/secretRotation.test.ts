@@ -27,7 +27,10 @@ afterAll(async () => {
 describe('the Secrets Manager rotation-function contract', () => {
   it('rotates through createSecret, setSecret, testSecret and finishSecret; each step is idempotent', async () => {
     // Prepare
-    const created = JSON.parse((await env.invoke(httpApiEvent({ method: 'POST', path: '/registrations', body: '{"tenantId":"rotated-by-sm","target":"rfc"}' }))).body);
+    const created = JSON.parse(
+      (await env.invoke(httpApiEvent({ method: 'POST', path: '/registrations', body: '{"tenantId":"rotated-by-sm","target":"rfc"}' })))
+        .body,
+    );
     const old = await version(created.secretArn, { VersionStage: 'AWSCURRENT' });
     const token = randomUUID();
 
@@ -43,7 +46,12 @@ describe('the Secrets Manager rotation-function contract', () => {
 
     // Assess
     expect([create, createAgain, set, test, finish, finishAgain].map((o) => o.status)).toEqual([
-      'done', 'already done', 'nothing to do', 'done', 'done', 'already done',
+      'done',
+      'already done',
+      'nothing to do',
+      'done',
+      'done',
+      'already done',
     ]);
     expect(puts(created.clientId)).toBe(1);
     expect(pending.client_secret).not.toBe(old.client_secret);
@@ -57,7 +65,10 @@ describe('the Secrets Manager rotation-function contract', () => {
 
   it('holds the tenant lease from createSecret to finishSecret: an HTTP rotation in between gets 409, after it rotates', async () => {
     // Prepare
-    const created = JSON.parse((await env.invoke(httpApiEvent({ method: 'POST', path: '/registrations', body: '{"tenantId":"rotation-overlap","target":"rfc"}' }))).body);
+    const created = JSON.parse(
+      (await env.invoke(httpApiEvent({ method: 'POST', path: '/registrations', body: '{"tenantId":"rotation-overlap","target":"rfc"}' })))
+        .body,
+    );
     const token = randomUUID();
     const rotateByHttp = () => env.invoke(httpApiEvent({ method: 'POST', path: '/registrations/rfc/rotation-overlap/rotate' }));
 
@@ -82,7 +93,9 @@ describe('the Secrets Manager rotation-function contract', () => {
   });
 
   it('fails testSecret when createSecret has not run for the token', async () => {
-    const created = JSON.parse((await env.invoke(httpApiEvent({ method: 'POST', path: '/registrations', body: '{"tenantId":"untested","target":"rfc"}' }))).body);
+    const created = JSON.parse(
+      (await env.invoke(httpApiEvent({ method: 'POST', path: '/registrations', body: '{"tenantId":"untested","target":"rfc"}' }))).body,
+    );
     await expect(step(created.secretArn, randomUUID(), 'testSecret')).rejects.toMatchObject({ code: 'upstream_error' });
   });
 

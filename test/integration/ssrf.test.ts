@@ -51,8 +51,14 @@ describe('the registration endpoint comes only from configuration', () => {
     const refused = [];
     for (let i = 0; i < URL_FIELDS.length; i++) {
       const field = URL_FIELDS[i] as string;
-      answers.push(await env.invoke(httpApiEvent({ method: 'POST', path: '/registrations', body: JSON.stringify({ tenantId: `ssrf-http-${i}`, [field]: trapUrl }) })));
-      refused.push(await env.invoke(eventBridgeEvent('TenantOnboarded', { tenantId: `ssrf-event-${i}`, ...smuggled, client: { [field]: trapUrl } })));
+      answers.push(
+        await env.invoke(
+          httpApiEvent({ method: 'POST', path: '/registrations', body: JSON.stringify({ tenantId: `ssrf-http-${i}`, [field]: trapUrl }) }),
+        ),
+      );
+      refused.push(
+        await env.invoke(eventBridgeEvent('TenantOnboarded', { tenantId: `ssrf-event-${i}`, ...smuggled, client: { [field]: trapUrl } })),
+      );
     }
     const canary = await env.invoke({ action: 'canary', registrationEndpoint: trapUrl, registration_client_uri: trapUrl });
 

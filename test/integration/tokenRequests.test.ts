@@ -42,7 +42,12 @@ beforeAll(async () => {
       'switching-ok': target('switching', { acceptedAuthMethods: ['client_secret_post'] }),
       silent: target('silent'),
       'no-grant': target('grants', {
-        clientMetadata: { client_name: 'web app', grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: ['https://app.example.com/cb'] },
+        clientMetadata: {
+          client_name: 'web app',
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          redirect_uris: ['https://app.example.com/cb'],
+        },
       }),
       'with-grant': target('grants'),
       refusing: target('refusing'),
@@ -107,7 +112,11 @@ describe('an explicit token_endpoint_auth_method, checked in the answer', () => 
     expect(response.statusCode).toBe(201);
     expect(peer.registrationBodies.at(-1)?.token_endpoint_auth_method).toBe('client_secret_basic');
     const [record] = await stored('explicit-method');
-    expect(record).toMatchObject({ dcr_status: 'registered', token_endpoint_auth_method: 'client_secret_basic', client_secret: expect.any(String) });
+    expect(record).toMatchObject({
+      dcr_status: 'registered',
+      token_endpoint_auth_method: 'client_secret_basic',
+      client_secret: expect.any(String),
+    });
     expect(record?.token_endpoint_auth_method_echoed).toBeUndefined();
   });
 
@@ -197,9 +206,13 @@ describe("the canary's proof without the client_credentials grant (RFC 6749 §5.
 
     // Assess
     expect(result).toMatchObject({ ok: true, mode: 'throw-away', proof: 'not-active-yet', tokenObtained: false });
-    expect(lines.filter((entry) => entry._aws)).toEqual([expect.objectContaining({ Target: 'sf-new', CanarySuccess: 0, CanaryNotActiveYet: 1 })]);
+    expect(lines.filter((entry) => entry._aws)).toEqual([
+      expect.objectContaining({ Target: 'sf-new', CanarySuccess: 0, CanaryNotActiveYet: 1 }),
+    ]);
     expect(lines.some((entry) => entry.message === 'canary failed')).toBe(false);
-    expect(lines.find((entry) => entry.level === 'WARN' && /not active yet/.test(String(entry.message)))).toMatchObject({ clientId: result.clientId });
+    expect(lines.find((entry) => entry.level === 'WARN' && /not active yet/.test(String(entry.message)))).toMatchObject({
+      clientId: result.clientId,
+    });
     expect(peer.deleted).toContain(result.clientId);
     // The same answer on a profile without an activation window is a failure.
     expect(sameAnswerElsewhere).toMatchObject({ name: 'InvalidClientError' });

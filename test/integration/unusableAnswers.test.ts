@@ -31,7 +31,11 @@ function startPeer(): Promise<void> {
         registered.push(clientId);
         const token = `rat-${clientId}-${'x'.repeat(20)}`;
         issued.push(token);
-        const body = { registration_access_token: token, registration_client_uri: `${peerUrl}/register/${clientId}`, ...script.answer(clientId) };
+        const body = {
+          registration_access_token: token,
+          registration_client_uri: `${peerUrl}/register/${clientId}`,
+          ...script.answer(clientId),
+        };
         res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         return;
       }
@@ -97,7 +101,11 @@ describe('a 201 the service cannot use', () => {
   });
 
   it('an answer that would make a record over 64 KB: the client is deleted, nothing stored', async () => {
-    script.answer = (clientId) => ({ client_id: clientId, client_secret: `secret-${clientId}-0123456789`, software_statement_echo: 'a'.repeat(70_000) });
+    script.answer = (clientId) => ({
+      client_id: clientId,
+      client_secret: `secret-${clientId}-0123456789`,
+      software_statement_echo: 'a'.repeat(70_000),
+    });
     issued.push(`secret-client-${registered.length + 1}-0123456789`);
     const deletesBefore = deleted.length;
 

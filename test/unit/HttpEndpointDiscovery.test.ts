@@ -15,9 +15,15 @@ function discoveryAnswering(document: Record<string, unknown>) {
 }
 
 describe('HttpEndpointDiscovery', () => {
-  it('accepts a registration_endpoint on the issuer\'s origin', async () => {
-    const { discovery } = discoveryAnswering({ registration_endpoint: 'https://idp.example.com/reg', token_endpoint: 'https://idp.example.com/token' });
-    expect(await discovery.discover(ISSUER)).toEqual({ registrationEndpoint: 'https://idp.example.com/reg', tokenEndpoint: 'https://idp.example.com/token' });
+  it("accepts a registration_endpoint on the issuer's origin", async () => {
+    const { discovery } = discoveryAnswering({
+      registration_endpoint: 'https://idp.example.com/reg',
+      token_endpoint: 'https://idp.example.com/token',
+    });
+    expect(await discovery.discover(ISSUER)).toEqual({
+      registrationEndpoint: 'https://idp.example.com/reg',
+      tokenEndpoint: 'https://idp.example.com/token',
+    });
   });
 
   it('refuses a registration_endpoint on another origin, naming the issuer and that origin', async () => {
@@ -80,7 +86,7 @@ describe('HttpEndpointDiscovery: OpenID Connect Discovery, then RFC 8414', () =>
   const OAUTH = 'https://idp.example.com/.well-known/oauth-authorization-server/tenant-a';
   const document = { issuer: ISSUER, registration_endpoint: 'https://idp.example.com/tenant-a/register' };
 
-  it('builds the RFC 8414 URL by inserting the well-known segment before the issuer\'s path', () => {
+  it("builds the RFC 8414 URL by inserting the well-known segment before the issuer's path", () => {
     expect(discoveryUrls(ISSUER)).toEqual([OPENID, OAUTH]);
     expect(discoveryUrls('https://idp.example.com/')).toEqual([
       'https://idp.example.com/.well-known/openid-configuration',
@@ -95,7 +101,10 @@ describe('HttpEndpointDiscovery: OpenID Connect Discovery, then RFC 8414', () =>
   });
 
   it('asks for RFC 8414 only when the OpenID document is unusable', async () => {
-    const { urls, discovery } = byUrl({ [OPENID]: [200, document], [OAUTH]: [200, { ...document, registration_endpoint: 'https://idp.example.com/other' }] });
+    const { urls, discovery } = byUrl({
+      [OPENID]: [200, document],
+      [OAUTH]: [200, { ...document, registration_endpoint: 'https://idp.example.com/other' }],
+    });
     expect((await discovery.discover(ISSUER)).registrationEndpoint).toBe(document.registration_endpoint);
     expect(urls).toEqual([OPENID]);
   });

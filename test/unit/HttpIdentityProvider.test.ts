@@ -7,7 +7,9 @@ import { endlessBody, stalledBody } from '../helpers/misbehavingBodies.js';
 import { expectVariantOutcome, MALFORMED_REGISTRATIONS } from '../helpers/malformedRegistrations.js';
 
 const target = parseServiceConfig(
-  JSON.stringify({ targets: { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat' } } }),
+  JSON.stringify({
+    targets: { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat' } },
+  }),
   'test',
 ).targets.default! as EndpointTarget;
 
@@ -26,7 +28,10 @@ describe('HttpIdentityProvider', () => {
     const { calls, idp } = recordingFetch(() => new Response(null, { status: 204 }));
 
     // Act
-    const attempt = idp.deleteClient(target, { registration_client_uri: 'http://169.254.169.254/reg/abc', registration_access_token: 'rat' });
+    const attempt = idp.deleteClient(target, {
+      registration_client_uri: 'http://169.254.169.254/reg/abc',
+      registration_access_token: 'rat',
+    });
 
     // Assess
     await expect(attempt).rejects.toThrow(UpstreamError);
@@ -46,7 +51,9 @@ describe('HttpIdentityProvider', () => {
   it('says clearly when the provider cannot delete (no token issued, or 405)', async () => {
     const { idp } = recordingFetch(() => new Response(null, { status: 405 }));
     await expect(idp.deleteClient(target, {})).rejects.toThrow(NotSupportedError);
-    await expect(idp.deleteClient(target, { registration_client_uri: 'https://idp.example.com/reg/a', registration_access_token: 't' })).rejects.toThrow(NotSupportedError);
+    await expect(
+      idp.deleteClient(target, { registration_client_uri: 'https://idp.example.com/reg/a', registration_access_token: 't' }),
+    ).rejects.toThrow(NotSupportedError);
   });
 
   it('never follows a redirect with the initial access token', async () => {
@@ -57,8 +64,16 @@ describe('HttpIdentityProvider', () => {
   });
 
   it('classifies a refused connection as retryable and unambiguous, a timeout as ambiguous', async () => {
-    const refused = new HttpIdentityProvider({ fetch: (async () => { throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }); }) as unknown as typeof fetch });
-    const timedOut = new HttpIdentityProvider({ fetch: (async () => { throw new DOMException('timeout', 'TimeoutError'); }) as unknown as typeof fetch });
+    const refused = new HttpIdentityProvider({
+      fetch: (async () => {
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+      }) as unknown as typeof fetch,
+    });
+    const timedOut = new HttpIdentityProvider({
+      fetch: (async () => {
+        throw new DOMException('timeout', 'TimeoutError');
+      }) as unknown as typeof fetch,
+    });
     await expect(refused.register(target, {}, 'iat')).rejects.toMatchObject({ retryable: true, ambiguous: false });
     await expect(timedOut.register(target, {}, 'iat')).rejects.toBeInstanceOf(TemporarilyUnavailableError);
     await expect(timedOut.register(target, {}, 'iat')).rejects.toMatchObject({ ambiguous: true });
@@ -93,7 +108,13 @@ describe('HttpIdentityProvider', () => {
   });
 
   it('keeps the fields it knows apart from the rest of the metadata; a method named by no one is the profile default, flagged as not echoed', async () => {
-    const answer = { client_id: 'c1', client_secret: 's3cret-value', client_id_issued_at: 1, redirect_uris: ['https://a/cb'], scopes: ['api'] };
+    const answer = {
+      client_id: 'c1',
+      client_secret: 's3cret-value',
+      client_id_issued_at: 1,
+      redirect_uris: ['https://a/cb'],
+      scopes: ['api'],
+    };
     const { idp } = recordingFetch(() => new Response(JSON.stringify(answer), { status: 201 }));
 
     const registration = await idp.register(target, {}, 'iat');
@@ -108,7 +129,7 @@ describe('HttpIdentityProvider', () => {
     });
   });
 
-  it('refuses to send a token with a line break or non-ASCII character, never quoting it (fetch\'s own header error would)', async () => {
+  it("refuses to send a token with a line break or non-ASCII character, never quoting it (fetch's own header error would)", async () => {
     // Prepare
     const { calls, idp } = recordingFetch(() => new Response(null, { status: 204 }));
     const client = { registration_client_uri: 'https://idp.example.com/reg/abc', registration_access_token: 'rat-line\nInjected: 1' };
@@ -116,13 +137,16 @@ describe('HttpIdentityProvider', () => {
     // Act
     const registration = await idp.register(target, {}, 'iat-line\nInjected: 1').catch((caught: Error) => caught);
     const deletion = await idp.deleteClient(target, client).catch((caught: Error) => caught);
-    const update = await idp.updateClient(target, { ...client, registration_access_token: 'rat-tökén' }, {}).catch((caught: Error) => caught);
+    const update = await idp
+      .updateClient(target, { ...client, registration_access_token: 'rat-tökén' }, {})
+      .catch((caught: Error) => caught);
 
     // Assess
     expect(registration).toMatchObject({ name: 'ConfigurationError', retryable: false });
     expect(deletion).toMatchObject({ name: 'UpstreamError', retryable: false });
     expect(update).toMatchObject({ name: 'UpstreamError', retryable: false });
-    for (const error of [registration, deletion, update] as Error[]) expect(`${error.message} ${String(error.cause)}`).not.toMatch(/line|Injected|tökén/);
+    for (const error of [registration, deletion, update] as Error[])
+      expect(`${error.message} ${String(error.cause)}`).not.toMatch(/line|Injected|tökén/);
     expect(calls).toEqual([]);
   });
 
@@ -148,7 +172,9 @@ describe('HttpIdentityProvider', () => {
 
     it('refuses a 201 declaring a 50 MB Content-Length without reading its body', async () => {
       const body = endlessBody();
-      const { idp } = recordingFetch(() => new Response(body.stream, { status: 201, headers: { 'content-length': String(50 * 1024 * 1024) } }));
+      const { idp } = recordingFetch(
+        () => new Response(body.stream, { status: 201, headers: { 'content-length': String(50 * 1024 * 1024) } }),
+      );
       await expect(idp.register(target, {}, 'iat')).rejects.toBeInstanceOf(UnusableRegistrationError);
       expect(body.bytesPulled).toBe(0);
     });
@@ -181,14 +207,19 @@ describe('HttpIdentityProvider', () => {
       const { idp } = recordingFetch(() => new Response(bodies.shift()!(), { status: 200 }));
       const credentials = { client_id: 'c1', client_secret: 'secret-1', token_endpoint_auth_method: 'client_secret_basic' };
       for (let i = 0; i < 3; i++) {
-        await expect(idp.proveClientCredentials('https://idp.example.com/token', credentials)).rejects.toMatchObject({ name: 'UpstreamError' });
+        await expect(idp.proveClientCredentials('https://idp.example.com/token', credentials)).rejects.toMatchObject({
+          name: 'UpstreamError',
+        });
       }
     });
 
     it('ends a body that stalls forever at the request timeout, as a retryable and ambiguous failure', async () => {
       // Prepare: the provider sends the start of a 201 and then nothing; fetch ignores its signal
       const body = stalledBody('{"client_id":"c');
-      const idp = new HttpIdentityProvider({ timeoutMs: 50, fetch: (async () => new Response(body.stream, { status: 201 })) as unknown as typeof fetch });
+      const idp = new HttpIdentityProvider({
+        timeoutMs: 50,
+        fetch: (async () => new Response(body.stream, { status: 201 })) as unknown as typeof fetch,
+      });
 
       // Act
       const error = await idp.register(target, {}, 'iat').catch((caught: unknown) => caught);

@@ -70,7 +70,10 @@ describe('InitialAccessTokens refusing a token no header can carry', () => {
     const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})));
 
     // Act
-    const error = (await tokens.get('dcr/iat/broken').then(() => undefined, (e: unknown) => e)) as Error;
+    const error = (await tokens.get('dcr/iat/broken').then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
 
     // Assess
     expect(error).toBeInstanceOf(ConfigurationError);
@@ -84,7 +87,10 @@ describe('InitialAccessTokens refusing a token no header can carry', () => {
   it('refuses an absurdly long token by its length, not its value', async () => {
     secretsManager.on(GetSecretValueCommand).resolves(answer('L'.repeat(MAX_CREDENTIAL_LENGTH + 1)));
     const tokens = new InitialAccessTokens(new SecretsManagerSecretStore(new SecretsManagerClient({})));
-    const error = (await tokens.get('dcr/iat/long').then(() => undefined, (e: unknown) => e)) as Error;
+    const error = (await tokens.get('dcr/iat/long').then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toBe(`initial access token secret dcr/iat/long holds a token longer than ${MAX_CREDENTIAL_LENGTH} characters`);
   });

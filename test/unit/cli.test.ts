@@ -253,7 +253,11 @@ describe('awsClientConfig', () => {
     const aws = awsClientConfig({}, { AWS_REGION: 'eu-west-1' });
 
     // Assess
-    expect(local).toEqual({ endpoint: 'http://127.0.0.1:5000', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    expect(local).toEqual({
+      endpoint: 'http://127.0.0.1:5000',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     expect(localWithProfile).toEqual({ endpoint: 'http://localhost:4566', region: 'us-east-1' });
     expect(remote).toEqual({ endpoint: 'https://secretsmanager.eu-west-1.amazonaws.com' });
     expect(aws).toEqual({ region: 'eu-west-1' });

@@ -80,7 +80,12 @@ describe('clientCredentialsRequest', () => {
 
 describe('tokenRequest in a target', () => {
   const target = (tokenRequest: unknown) =>
-    targetConfigSchema.safeParse({ profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat', tokenRequest });
+    targetConfigSchema.safeParse({
+      profile: 'rfc7591',
+      registrationEndpoint: 'https://idp.example.com/reg',
+      initialAccessTokenSecretId: 'iat',
+      tokenRequest,
+    });
 
   it('accepts the documented shapes (Okta, Entra ID, Auth0, RFC 8707)', () => {
     for (const tokenRequest of [

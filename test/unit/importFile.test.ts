@@ -61,7 +61,17 @@ describe('parseImportFile', () => {
         '{"tenantId":"ok-5","target":7}',
       ].join('\n'),
     );
-    expect(found.map((problem) => problem.split(':')[0])).toEqual(['line 2', 'line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10']);
+    expect(found.map((problem) => problem.split(':')[0])).toEqual([
+      'line 2',
+      'line 3',
+      'line 4',
+      'line 5',
+      'line 6',
+      'line 7',
+      'line 8',
+      'line 9',
+      'line 10',
+    ]);
     expect(found[3]).toContain('unknown field "client_secret"');
     expect(found[5]).toContain('unknown target "missing"');
     expect(found[7]).toContain('repeats line 1');
@@ -101,19 +111,29 @@ describe('sendToLane', () => {
     let calls = 0;
     sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => {
       calls++;
-      return calls === 1 ? { Successful: [], Failed: input.Entries.slice(0, 2).map((e) => ({ Id: e.Id, SenderFault: false, Code: 'InternalError' })) } : { Successful: [], Failed: [] };
+      return calls === 1
+        ? { Successful: [], Failed: input.Entries.slice(0, 2).map((e) => ({ Id: e.Id, SenderFault: false, Code: 'InternalError' })) }
+        : { Successful: [], Failed: [] };
     });
     const bodies = Array.from({ length: 25 }, (_, i) => JSON.stringify({ action: 'register', tenantId: `t${i}` }));
     const seen: number[] = [];
 
     // Act
-    const sent = await sendToLane(new SQSClient({ region: 'us-east-1' }), 'http://127.0.0.1:1/q', bodies, { backoffMs: () => 1, onProgress: (n) => seen.push(n) });
+    const sent = await sendToLane(new SQSClient({ region: 'us-east-1' }), 'http://127.0.0.1:1/q', bodies, {
+      backoffMs: () => 1,
+      onProgress: (n) => seen.push(n),
+    });
 
     // Assess
     expect(sent).toBe(25);
     const entries = sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input.Entries ?? []);
     expect(entries.map((e) => e.length).sort()).toEqual([10, 10, 2, 5].sort());
-    expect(entries.flat().map((e) => e.MessageBody).filter((b, i, all) => all.indexOf(b) !== i)).toHaveLength(2);
+    expect(
+      entries
+        .flat()
+        .map((e) => e.MessageBody)
+        .filter((b, i, all) => all.indexOf(b) !== i),
+    ).toHaveLength(2);
     expect(new Set(entries.flat().map((e) => e.MessageBody))).toEqual(new Set(bodies));
     expect(Math.max(...seen)).toBe(25);
   });
@@ -125,9 +145,9 @@ describe('sendToLane', () => {
     }));
     const bodies = Array.from({ length: 12 }, (_, i) => `{"i":${i}}`);
 
-    await expect(sendToLane(new SQSClient({ region: 'us-east-1' }), 'http://127.0.0.1:1/q', bodies, { backoffMs: () => 1 })).rejects.toThrow(
-      /1 of 12 messages not sent \(entry 3: InvalidMessageContents\).*run the import again/,
-    );
+    await expect(
+      sendToLane(new SQSClient({ region: 'us-east-1' }), 'http://127.0.0.1:1/q', bodies, { backoffMs: () => 1 }),
+    ).rejects.toThrow(/1 of 12 messages not sent \(entry 3: InvalidMessageContents\).*run the import again/);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(2);
   });
 });

@@ -30,13 +30,25 @@ describe('Logger', () => {
 
     // Act
     logger.info('x', {
-      record: { client_secret: 'a', registration_access_token: 'b', initialAccessToken: 'c', token_endpoint: 'https://t', client_secret_expires_at: 0 },
+      record: {
+        client_secret: 'a',
+        registration_access_token: 'b',
+        initialAccessToken: 'c',
+        token_endpoint: 'https://t',
+        client_secret_expires_at: 0,
+      },
       headers: { authorization: 'Bearer d' },
     });
 
     // Assess
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({
-      record: { client_secret: '[REDACTED]', registration_access_token: '[REDACTED]', initialAccessToken: '[REDACTED]', token_endpoint: 'https://t', client_secret_expires_at: 0 },
+      record: {
+        client_secret: '[REDACTED]',
+        registration_access_token: '[REDACTED]',
+        initialAccessToken: '[REDACTED]',
+        token_endpoint: 'https://t',
+        client_secret_expires_at: 0,
+      },
       headers: { authorization: '[REDACTED]' },
     });
   });

@@ -23,7 +23,13 @@ const GUARDED = ['token_endpoint_auth_method', 'jwks', 'jwks_uri', 'grant_types'
 const printable = (min: number, max: number) =>
   fc
     .string({ minLength: min, maxLength: max, unit: 'grapheme' })
-    .filter((s) => s.length >= min && s.length <= max && s.trim().length > 0 && !/[\p{Cc}\p{Cs}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(s));
+    .filter(
+      (s) =>
+        s.length >= min &&
+        s.length <= max &&
+        s.trim().length > 0 &&
+        !/[\p{Cc}\p{Cs}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(s),
+    );
 
 const pinnedMetadata = fc.record(
   {
@@ -54,10 +60,14 @@ function validValue(field: CallerSettableField, target: MetadataPolicy): fc.Arbi
     case 'software_version':
       return printable(1, 64);
     case 'contacts':
-      return fc.array(fc.emailAddress().filter((e) => e.length <= 320), { maxLength: 20 });
+      return fc.array(
+        fc.emailAddress().filter((e) => e.length <= 320),
+        { maxLength: 20 },
+      );
     case 'redirect_uris':
       return fc.array(
-        fc.tuple(fc.constantFrom(...target.allowedRedirectOrigins), fc.webPath(), fc.option(fc.webQueryParameters(), { nil: undefined }))
+        fc
+          .tuple(fc.constantFrom(...target.allowedRedirectOrigins), fc.webPath(), fc.option(fc.webQueryParameters(), { nil: undefined }))
           .map(([origin, path, query]) => `${origin}${path}${query === undefined ? '' : `?${query}`}`)
           .filter((u) => u.length <= 2048),
         { maxLength: 5 },
@@ -71,7 +81,10 @@ function validValue(field: CallerSettableField, target: MetadataPolicy): fc.Arbi
 const validCase = targetArb.chain((target) => {
   const fields = target.callerMetadata.filter((f) => f !== 'redirect_uris' || target.allowedRedirectOrigins.length > 0);
   const shape = Object.fromEntries(fields.map((f) => [f, validValue(f, target)]));
-  return fc.record({ target: fc.constant(target), client: fc.record(shape, { requiredKeys: [] }) as fc.Arbitrary<Record<string, unknown>> });
+  return fc.record({
+    target: fc.constant(target),
+    client: fc.record(shape, { requiredKeys: [] }) as fc.Arbitrary<Record<string, unknown>>,
+  });
 });
 
 /** Values a hostile caller tries: wrong types, nesting, oversize strings, control characters. */
@@ -117,7 +130,9 @@ const anyClient = targetArb.chain((target) =>
     target: fc.constant(target),
     client: fc.oneof(
       validCase.map((c) => c.client),
-      fc.dictionary(fc.constantFrom(...CALLER_SETTABLE_FIELDS, ...GUARDED, 'scope', 'response_types', '__proto__'), hostileValue, { maxKeys: 4 }),
+      fc.dictionary(fc.constantFrom(...CALLER_SETTABLE_FIELDS, ...GUARDED, 'scope', 'response_types', '__proto__'), hostileValue, {
+        maxKeys: 4,
+      }),
       fc.record({ redirect_uris: fc.array(trickyRedirect, { minLength: 1, maxLength: 4 }) }),
     ),
   }),
@@ -185,7 +200,7 @@ describe('applyMetadataPolicy (properties)', () => {
     expect(accepted).toBeGreaterThan(RUNS / 10);
   });
 
-  it('(c) never yields token_endpoint_auth_method, jwks, jwks_uri or grant_types other than the target\'s', () => {
+  it("(c) never yields token_endpoint_auth_method, jwks, jwks_uri or grant_types other than the target's", () => {
     fc.assert(
       fc.property(anyClient, ({ target, client }) => {
         count('c');
@@ -216,7 +231,7 @@ describe('applyMetadataPolicy (properties)', () => {
     expect(callerRedirects).toBeGreaterThan(0);
   });
 
-  it('(e) passes valid input through unchanged, over the target\'s metadata', () => {
+  it("(e) passes valid input through unchanged, over the target's metadata", () => {
     fc.assert(
       fc.property(validCase, ({ target, client }) => {
         count('e');
@@ -232,7 +247,11 @@ describe('applyMetadataPolicy (properties)', () => {
 
 describe('applyMetadataPolicy (examples)', () => {
   const target: MetadataPolicy = {
-    clientMetadata: { client_name: 'Acme integration', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' },
+    clientMetadata: {
+      client_name: 'Acme integration',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
     callerMetadata: ['client_name', 'contacts', 'redirect_uris', 'logo_uri', 'software_version'],
     allowedRedirectOrigins: ['https://app.example.com'],
   };
@@ -242,7 +261,7 @@ describe('applyMetadataPolicy (examples)', () => {
     return error instanceof InvalidClientMetadataError ? error.message : `accepted or other: ${String(error)}`;
   };
 
-  it('lets a caller replace a default it may set, and keeps the target\'s metadata otherwise', () => {
+  it("lets a caller replace a default it may set, and keeps the target's metadata otherwise", () => {
     // Act
     const result = applyMetadataPolicy(target, { client_name: 'Tenant 7' });
 
@@ -271,7 +290,11 @@ describe('applyMetadataPolicy (examples)', () => {
     ['contacts', 'not an email', ['not an email']],
     ['contacts', 'with a nested object', ['a@b.example', { nested: true }]],
     ['contacts', '21 entries', Array.from({ length: 21 }, (_, i) => `c${i}@example.com`)],
-    ['contacts', 'an email over 320 characters', [`${'a'.repeat(64)}@${Array.from({ length: 5 }, () => 'b'.repeat(60)).join('.')}.example`]],
+    [
+      'contacts',
+      'an email over 320 characters',
+      [`${'a'.repeat(64)}@${Array.from({ length: 5 }, () => 'b'.repeat(60)).join('.')}.example`],
+    ],
     ['redirect_uris', 'on a foreign origin', ['https://evil.example/cb']],
     ['redirect_uris', 'with a fragment', ['https://app.example.com/cb#frag']],
     ['redirect_uris', 'over 2048 characters', [`https://app.example.com/${'p'.repeat(2048)}`]],
@@ -292,7 +315,9 @@ describe('applyMetadataPolicy (examples)', () => {
 
   it('accepts a loopback http redirect only on an allowed loopback origin', () => {
     const loopback = { ...target, allowedRedirectOrigins: ['http://127.0.0.1:8080'] };
-    expect(applyMetadataPolicy(loopback, { redirect_uris: ['http://127.0.0.1:8080/cb'] }).redirect_uris).toEqual(['http://127.0.0.1:8080/cb']);
+    expect(applyMetadataPolicy(loopback, { redirect_uris: ['http://127.0.0.1:8080/cb'] }).redirect_uris).toEqual([
+      'http://127.0.0.1:8080/cb',
+    ]);
     expect(refusal({ redirect_uris: ['http://127.0.0.1:9090/cb'] }, loopback)).toContain('not on an origin');
   });
 
@@ -318,14 +343,18 @@ describe('applyMetadataPolicy (examples)', () => {
 describe('assertRecordFits', () => {
   const sized = (bytes: number) => ({ client_name: 'x'.repeat(bytes - '{"client_name":""}'.length) });
 
-  it('accepts metadata up to the room left beside the provider\'s answer, and refuses one byte more', () => {
+  it("accepts metadata up to the room left beside the provider's answer, and refuses one byte more", () => {
     const room = MAX_SECRET_BYTES - RESERVED_RECORD_BYTES;
     expect(() => assertRecordFits(sized(room))).not.toThrow();
     expect(() => assertRecordFits(sized(room + 1))).toThrow(InvalidClientMetadataError);
   });
 
-  it('is applied to the target\'s own metadata too, before anything is registered', () => {
-    const huge = { clientMetadata: { tos_uri: `https://x.example/${'t'.repeat(MAX_SECRET_BYTES)}` }, callerMetadata: [], allowedRedirectOrigins: [] };
+  it("is applied to the target's own metadata too, before anything is registered", () => {
+    const huge = {
+      clientMetadata: { tos_uri: `https://x.example/${'t'.repeat(MAX_SECRET_BYTES)}` },
+      callerMetadata: [],
+      allowedRedirectOrigins: [],
+    };
     expect(() => applyMetadataPolicy(huge, undefined)).toThrow(/Secrets Manager/);
   });
 });
@@ -335,12 +364,22 @@ describe('registerTenant applies the policy first', () => {
     // Prepare: every port records a call and fails it
     const touched: string[] = [];
     const port = (name: string) =>
-      new Proxy({}, { get: (_, method) => () => { touched.push(`${name}.${String(method)}`); throw new Error(`${name} must not be called`); } });
+      new Proxy(
+        {},
+        {
+          get: (_, method) => () => {
+            touched.push(`${name}.${String(method)}`);
+            throw new Error(`${name} must not be called`);
+          },
+        },
+      );
     const deps = {
       config: serviceConfigSchema.parse({
         secretNamePrefix: 'dcr/',
         defaultTarget: 'default',
-        targets: { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat' } },
+        targets: {
+          default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat' },
+        },
       }),
       secrets: port('secrets'),
       idp: port('idp'),

@@ -20,7 +20,9 @@ function capture() {
   /** Names written without dimensions: what the stack's alarms count. */
   const dimensionless = () =>
     entries().flatMap((entry) =>
-      (entry._aws?.CloudWatchMetrics ?? []).filter((d) => d.Dimensions.some((set) => set.length === 0)).flatMap((d) => d.Metrics.map((m) => m.Name)),
+      (entry._aws?.CloudWatchMetrics ?? [])
+        .filter((d) => d.Dimensions.some((set) => set.length === 0))
+        .flatMap((d) => d.Metrics.map((m) => m.Name)),
     );
   return { logger, entries, dimensionless };
 }
@@ -31,15 +33,26 @@ describe('emitMetrics: the metrics are the contract with the stack', () => {
     const { logger, entries, dimensionless } = capture();
 
     // Act
-    emitMetrics(logger, { Target: 'okta' }, {
-      [METRICS.clientOrphaned]: { value: 1, unit: 'Count' },
-      [METRICS.canaryDuration]: { value: 12, unit: 'Milliseconds' },
-    });
+    emitMetrics(
+      logger,
+      { Target: 'okta' },
+      {
+        [METRICS.clientOrphaned]: { value: 1, unit: 'Count' },
+        [METRICS.canaryDuration]: { value: 12, unit: 'Milliseconds' },
+      },
+    );
 
     // Assess
     const [line] = entries();
     expect(line?._aws?.CloudWatchMetrics).toEqual([
-      { Namespace: METRICS_NAMESPACE, Dimensions: [['Target']], Metrics: [{ Name: 'ClientOrphaned', Unit: 'Count' }, { Name: 'CanaryDuration', Unit: 'Milliseconds' }] },
+      {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [['Target']],
+        Metrics: [
+          { Name: 'ClientOrphaned', Unit: 'Count' },
+          { Name: 'CanaryDuration', Unit: 'Milliseconds' },
+        ],
+      },
       { Namespace: METRICS_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: 'ClientOrphaned', Unit: 'Count' }] },
     ]);
     expect(line).toMatchObject({ Target: 'okta', ClientOrphaned: 1, CanaryDuration: 12 });
@@ -71,12 +84,20 @@ describe('emitMetrics: the metrics are the contract with the stack', () => {
     await secrets.create({ name: 'dcr/iat', value: 'initial-access-token-value' });
     const config = serviceConfigSchema.parse({
       secretNamePrefix: 'dcr/clients/',
-      targets: { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/register', initialAccessTokenSecretId: 'dcr/iat' } },
+      targets: {
+        default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/register', initialAccessTokenSecretId: 'dcr/iat' },
+      },
     });
     const secretName = secretNameFor(config, 'default', 'acme');
     await secrets.create({
       name: secretName,
-      value: JSON.stringify({ dcr_status: 'pending', tenant_id: 'acme', target: 'default', claim_id: 'lost-claim', claimed_at: '2030-01-01T10:00:00.000Z' }),
+      value: JSON.stringify({
+        dcr_status: 'pending',
+        tenant_id: 'acme',
+        target: 'default',
+        claim_id: 'lost-claim',
+        claimed_at: '2030-01-01T10:00:00.000Z',
+      }),
     });
     const deps: UseCaseDependencies = {
       config,
@@ -95,7 +116,10 @@ describe('emitMetrics: the metrics are the contract with the stack', () => {
 
     // Assess
     expect(outcome).toMatchObject({ status: 'registered' });
-    expect(entries().find((entry) => entry.possibleOrphan === 1)).toMatchObject({ level: 'WARN', staleClaimedAt: '2030-01-01T10:00:00.000Z' });
+    expect(entries().find((entry) => entry.possibleOrphan === 1)).toMatchObject({
+      level: 'WARN',
+      staleClaimedAt: '2030-01-01T10:00:00.000Z',
+    });
     expect(entries().find((entry) => entry.PossibleOrphan === 1)).toMatchObject({ Target: 'default' });
     expect(dimensionless()).toEqual(['PossibleOrphan']);
   });
@@ -116,7 +140,9 @@ describe('metric lines and the log level', () => {
     }
 
     // Assess
-    expect(quietLines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ message: 'metrics', ClientOrphaned: 1, requestId: 'r1' })]);
+    expect(quietLines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ message: 'metrics', ClientOrphaned: 1, requestId: 'r1' }),
+    ]);
     expect(cliLines.map((line) => JSON.parse(line).message)).toEqual(['not a metric']);
   });
 });

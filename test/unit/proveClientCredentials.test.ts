@@ -15,7 +15,9 @@ function answering(status: number, body?: unknown) {
   return { sent, idp: new HttpIdentityProvider({ fetch }) };
 }
 const prove = (status: number, body: unknown, options: ProofOptions) =>
-  answering(status, body).idp.proveClientCredentials('https://idp.example.com/token', credentials, options).catch((error: Error) => error);
+  answering(status, body)
+    .idp.proveClientCredentials('https://idp.example.com/token', credentials, options)
+    .catch((error: Error) => error);
 
 describe('HttpIdentityProvider.proveClientCredentials', () => {
   it('resolves "token" when a token is issued, sending the target\'s tokenRequest', async () => {
@@ -23,7 +25,10 @@ describe('HttpIdentityProvider.proveClientCredentials', () => {
     const { sent, idp } = answering(200, { access_token: 'at-1', token_type: 'Bearer' });
 
     // Act
-    const proof = await idp.proveClientCredentials('https://idp.example.com/token', credentials, { ...WITH_GRANT, tokenRequest: { scope: 'api', resource: 'https://api.example.com/' } });
+    const proof = await idp.proveClientCredentials('https://idp.example.com/token', credentials, {
+      ...WITH_GRANT,
+      tokenRequest: { scope: 'api', resource: 'https://api.example.com/' },
+    });
 
     // Assess
     expect(proof).toBe('token');
@@ -48,10 +53,22 @@ describe('HttpIdentityProvider.proveClientCredentials', () => {
 
   it.each([
     ['the same refusal for a client registered for the grant', 400, { error: 'unauthorized_client' }, WITH_GRANT, 'UpstreamError'],
-    ['a refusal without options (the caller did not say the client lacks the grant)', 400, { error: 'unauthorized_client' }, {}, 'UpstreamError'],
+    [
+      'a refusal without options (the caller did not say the client lacks the grant)',
+      400,
+      { error: 'unauthorized_client' },
+      {},
+      'UpstreamError',
+    ],
     ['invalid_client at 401', 401, { error: 'invalid_client' }, WITHOUT_GRANT, 'InvalidClientError'],
     ['invalid_client at 400', 400, { error: 'invalid_client' }, WITHOUT_GRANT, 'InvalidClientError'],
-    ["Salesforce's invalid_client_id", 400, { error: 'invalid_client_id', error_description: 'client identifier invalid' }, WITHOUT_GRANT, 'InvalidClientError'],
+    [
+      "Salesforce's invalid_client_id",
+      400,
+      { error: 'invalid_client_id', error_description: 'client identifier invalid' },
+      WITHOUT_GRANT,
+      'InvalidClientError',
+    ],
     ['a bare 401', 401, undefined, WITHOUT_GRANT, 'InvalidClientError'],
     ['a bare 403 (scope missing at Glewlwyd)', 403, undefined, WITHOUT_GRANT, 'UpstreamError'],
     ['invalid_request (may come before authentication)', 400, { error: 'invalid_request' }, WITHOUT_GRANT, 'UpstreamError'],

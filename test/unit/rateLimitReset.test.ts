@@ -6,7 +6,9 @@ import { HttpIdentityProvider } from '../../functions/core/idp/HttpIdentityProvi
 import { retryAfterHeader } from '../../functions/core/idp/upstreamResponse.js';
 
 const target = parseServiceConfig(
-  JSON.stringify({ targets: { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat' } } }),
+  JSON.stringify({
+    targets: { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat' } },
+  }),
   'test',
 ).targets.default! as EndpointTarget;
 
@@ -36,8 +38,16 @@ describe("Okta's X-Rate-Limit-Reset", () => {
 
   it("reaches the error's serverRetryAfterSeconds through HttpIdentityProvider, bounded to 300 s", async () => {
     const answers = [
-      () => new Response('{"errorCode":"E0000047"}', { status: 429, headers: { 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 20) } }),
-      () => new Response('{}', { status: 429, headers: { 'retry-after': '3', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 40) } }),
+      () =>
+        new Response('{"errorCode":"E0000047"}', {
+          status: 429,
+          headers: { 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 20) },
+        }),
+      () =>
+        new Response('{}', {
+          status: 429,
+          headers: { 'retry-after': '3', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 40) },
+        }),
       () => new Response('{}', { status: 429, headers: { 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 3600) } }),
     ];
     const seen: (number | undefined)[] = [];

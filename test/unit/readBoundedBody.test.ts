@@ -19,8 +19,14 @@ describe('readBoundedBody', () => {
   });
 
   it('accepts a body of exactly the cap and refuses one byte more', async () => {
-    const exact = await readBoundedBody(new Response(chunkedBody('a'.repeat(1024), 100)), { maxBytes: 1024, controller: new AbortController() });
-    const over = await readBoundedBody(new Response(chunkedBody('a'.repeat(1025), 100)), { maxBytes: 1024, controller: new AbortController() });
+    const exact = await readBoundedBody(new Response(chunkedBody('a'.repeat(1024), 100)), {
+      maxBytes: 1024,
+      controller: new AbortController(),
+    });
+    const over = await readBoundedBody(new Response(chunkedBody('a'.repeat(1025), 100)), {
+      maxBytes: 1024,
+      controller: new AbortController(),
+    });
     expect(exact).toMatchObject({ tooLarge: false, bytesRead: 1024 });
     expect(over).toEqual({ tooLarge: true, bytesRead: 1025 });
   });
@@ -56,7 +62,7 @@ describe('readBoundedBody', () => {
     expect(controller.signal.aborted).toBe(true);
   });
 
-  it('ends a stalled body when the deadline fires, with the deadline\'s reason, whatever fetch does with its signal', async () => {
+  it("ends a stalled body when the deadline fires, with the deadline's reason, whatever fetch does with its signal", async () => {
     // Prepare: the deadline fires as soon as the reader waits for a chunk that never comes
     const deadline = new AbortController();
     const reason = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
@@ -76,7 +82,9 @@ describe('readBoundedBody', () => {
     const deadline = new AbortController();
     deadline.abort(new Error('late'));
     const body = endlessBody();
-    await expect(readBoundedBody(new Response(body.stream), { maxBytes: CAP, controller: new AbortController(), signal: deadline.signal })).rejects.toThrow('late');
+    await expect(
+      readBoundedBody(new Response(body.stream), { maxBytes: CAP, controller: new AbortController(), signal: deadline.signal }),
+    ).rejects.toThrow('late');
     expect(body.bytesPulled).toBe(0);
   });
 

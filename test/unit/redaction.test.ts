@@ -24,7 +24,10 @@ describe('scrubSecrets patterns (values this process never read)', () => {
     ['a value with escaped quotes', `{"client_secret":"${SECRET}\\"${SECRET}"}`],
     ['an unterminated value (a cut body)', `{"client_secret":"${SECRET}`],
     ['JSON inside a JSON string', JSON.stringify({ body: JSON.stringify({ client_secret: SECRET }) })],
-    ['JSON inside a string inside a string', JSON.stringify({ a: JSON.stringify({ b: JSON.stringify({ registration_access_token: SECRET }) }) })],
+    [
+      'JSON inside a string inside a string',
+      JSON.stringify({ a: JSON.stringify({ b: JSON.stringify({ registration_access_token: SECRET }) }) }),
+    ],
     ['a form-encoded client_secret', `grant_type=client_credentials&client_secret=${SECRET}&client_id=abc`],
     ['a key: value line', `registration_access_token: ${SECRET}`],
     ['a private_key_jwk object', `{"private_key_jwk":{"kty":"RSA","n":"pub","d":"${SECRET}"}}`],
@@ -81,7 +84,9 @@ describe('rememberSecretsIn', () => {
     );
 
     // Assess
-    expect(scrubbed).toBe('[REDACTED] [REDACTED] [REDACTED] [REDACTED] client-id-visible https://idp.example.com/register/client-id-visible');
+    expect(scrubbed).toBe(
+      '[REDACTED] [REDACTED] [REDACTED] [REDACTED] client-id-visible https://idp.example.com/register/client-id-visible',
+    );
   });
 
   it('remembers a raw (non-JSON) secret such as an initial access token, trimmed or not', () => {
@@ -124,7 +129,12 @@ describe('redactError', () => {
 
     // Assess
     expect(safe).toBeInstanceOf(TemporarilyUnavailableError);
-    expect(safe).toMatchObject({ name: 'TemporarilyUnavailableError', code: 'temporarily_unavailable', retryable: true, retryAfterSeconds: 3 });
+    expect(safe).toMatchObject({
+      name: 'TemporarilyUnavailableError',
+      code: 'temporarily_unavailable',
+      retryable: true,
+      retryAfterSeconds: 3,
+    });
     expect(safe.cause).toBeUndefined();
     for (const text of [safe.message, safe.stack ?? '', String(safe), JSON.stringify(safe)]) {
       expect(text).not.toContain('thrown-secret-value-1');
@@ -154,10 +164,15 @@ describe('dispatch: what reaches the Lambda runtime', () => {
   it('still throws a retryable failure (so Lambda retries), redacted and without its cause', async () => {
     // Prepare
     rememberSecret('dispatch-remembered-iat');
-    const failure = new TemporarilyUnavailableError('provider echoed Bearer dispatch-fresh-rat', 2, { cause: new Error('dispatch-remembered-iat') });
+    const failure = new TemporarilyUnavailableError('provider echoed Bearer dispatch-fresh-rat', 2, {
+      cause: new Error('dispatch-remembered-iat'),
+    });
 
     // Act
-    const thrown = (await dispatch(event, failingRuntime(failure)).then(() => undefined, (e: unknown) => e)) as Error;
+    const thrown = (await dispatch(event, failingRuntime(failure)).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
 
     // Assess
     expect(thrown).toBeInstanceOf(TemporarilyUnavailableError);
@@ -171,7 +186,10 @@ describe('dispatch: what reaches the Lambda runtime', () => {
   it('redacts an unexpected fault such as the HTTP client refusing a header value', async () => {
     rememberSecret('dispatch-header-iat', { pin: true });
     const failure = new TypeError('Headers.append: "Bearer dispatch-header-iat" is an invalid header value.');
-    const thrown = (await dispatch(event, failingRuntime(failure)).then(() => undefined, (e: unknown) => e)) as Error;
+    const thrown = (await dispatch(event, failingRuntime(failure)).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
     expect(thrown).toBeInstanceOf(TypeError);
     expect(`${thrown.message}${thrown.stack}`).not.toContain('dispatch-header-iat');
   });

@@ -8,7 +8,9 @@ import { HttpIdentityProvider } from '../../functions/core/idp/HttpIdentityProvi
 // Which credential a refusal names (issue 17 items 3, 4, 6): the IAT on registration, the registration
 // access token on RFC 7592 calls, and where RFC 7592 calls may go at all.
 function targetWith(extra: Record<string, unknown> = {}): EndpointTarget {
-  const targets = { default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat', ...extra } };
+  const targets = {
+    default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/reg', initialAccessTokenSecretId: 'iat', ...extra },
+  };
   return parseServiceConfig(JSON.stringify({ targets }), 'test').targets.default! as EndpointTarget;
 }
 

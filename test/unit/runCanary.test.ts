@@ -267,7 +267,11 @@ describe('the proof: tokenRequest, grants and "not active yet" (issues 19 and 17
   async function salesforceSetup() {
     const context = await setup();
     let clock = new Date('2026-03-01T10:00:00Z');
-    context.deps.config = serviceConfigSchema.parse({ secretNamePrefix: PREFIX, defaultTarget: 'sf', targets: { sf: salesforceUnmanaged } });
+    context.deps.config = serviceConfigSchema.parse({
+      secretNamePrefix: PREFIX,
+      defaultTarget: 'sf',
+      targets: { sf: salesforceUnmanaged },
+    });
     context.deps.now = () => clock;
     const advance = (minutes: number) => {
       clock = new Date(clock.getTime() + minutes * 60_000);
@@ -309,7 +313,9 @@ describe('the proof: tokenRequest, grants and "not active yet" (issues 19 and 17
       [1, 0],
     ]);
     expect(entries().filter((e) => e.level === 'WARN' && String(e.message).includes('not active yet'))).toHaveLength(1);
-    expect(JSON.parse((await secrets.get(`${PREFIX}sf/${KEPT_CANARY_TENANT}`))?.value ?? '{}').canary_proved_at).toEqual(expect.any(String));
+    expect(JSON.parse((await secrets.get(`${PREFIX}sf/${KEPT_CANARY_TENANT}`))?.value ?? '{}').canary_proved_at).toEqual(
+      expect.any(String),
+    );
   });
 
   it('an rfc7591 target has no activation window: invalid_client right after registration fails', async () => {

@@ -6,7 +6,12 @@ import { buildRegisteredRecord } from '../../functions/core/secretRecord.js';
 import { loadSeed000 } from '../helpers/seedFixture.js';
 
 const seed = loadSeed000();
-const values = { clientId: '3MVG9seedclient', clientSecret: 'seed-client-secret-value', registrationAccessToken: 'seed-rat-value', issuedAt: 1700150648 };
+const values = {
+  clientId: '3MVG9seedclient',
+  clientSecret: 'seed-client-secret-value',
+  registrationAccessToken: 'seed-rat-value',
+  issuedAt: 1700150648,
+};
 
 function providerAnswering(status: number, body: string) {
   const requests: { url: string; init: RequestInit }[] = [];
@@ -53,7 +58,7 @@ describe('Salesforce profile against the seed 000 fixture', () => {
     expect(JSON.parse(String(request?.init.body))).toEqual(seed.request);
   });
 
-  it('parses the sample 201 into a stored record with the same meaning, keeping Salesforce\'s extras', async () => {
+  it("parses the sample 201 into a stored record with the same meaning, keeping Salesforce's extras", async () => {
     // Prepare
     const { idp } = providerAnswering(seed.responseStatus, seed.responseBody(values));
     const sample = JSON.parse(seed.responseBody(values));

@@ -23,7 +23,11 @@ describe('parseServiceConfig', () => {
   });
 
   it.each([
-    ['a non-loopback http endpoint', { targets: { default: { ...target, registrationEndpoint: 'http://idp.example.com/reg' } } }, 'targets.default.registrationEndpoint'],
+    [
+      'a non-loopback http endpoint',
+      { targets: { default: { ...target, registrationEndpoint: 'http://idp.example.com/reg' } } },
+      'targets.default.registrationEndpoint',
+    ],
     ['an unknown profile', { targets: { default: { ...target, profile: 'okta' } } }, 'targets.default.profile'],
     ['a bad target name', { targets: { Default: target } }, 'targets.Default'],
     ['a default target that does not exist', { defaultTarget: 'other', targets: { default: target } }, 'defaultTarget'],

@@ -33,7 +33,13 @@ function record(body: unknown, receiveCount = 1): SQSRecord {
   };
 }
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-const envelope = (detailType: string, detail: unknown) => ({ version: '0', id: `ev-${++sequence}`, 'detail-type': detailType, source: 'com.example.tenants', detail });
+const envelope = (detailType: string, detail: unknown) => ({
+  version: '0',
+  id: `ev-${++sequence}`,
+  'detail-type': detailType,
+  source: 'com.example.tenants',
+  detail,
+});
 
 async function setup(rate?: number, pacingWaitMs = 30_000) {
   const secrets = new MemorySecretStore();
@@ -80,7 +86,15 @@ async function setup(rate?: number, pacingWaitMs = 30_000) {
     }),
   };
   const logs = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { secrets, idp, events, changes, sleeps, logs, invoke: (event: SQSEvent) => dispatch(event, runtime) as Promise<SQSBatchResponse> };
+  return {
+    secrets,
+    idp,
+    events,
+    changes,
+    sleeps,
+    logs,
+    invoke: (event: SQSEvent) => dispatch(event, runtime) as Promise<SQSBatchResponse>,
+  };
 }
 
 describe('the SQS lane', () => {
@@ -90,7 +104,10 @@ describe('the SQS lane', () => {
 
     // Act
     const answer = await lane.invoke(
-      batch(record(envelope('TenantOnboarded', { tenantId: 'acme' })), record({ action: 'register', tenantId: 'globex', target: 'default' })),
+      batch(
+        record(envelope('TenantOnboarded', { tenantId: 'acme' })),
+        record({ action: 'register', tenantId: 'globex', target: 'default' }),
+      ),
     );
 
     // Assess
@@ -116,7 +133,10 @@ describe('the SQS lane', () => {
 
   it('does not retry a terminal failure, whose outcome event the use case emitted', async () => {
     const lane = await setup();
-    lane.idp.failNext('register', classifyUpstreamFailure(400, { error: 'invalid_client_metadata' }, null, 'client registration', 'registration'));
+    lane.idp.failNext(
+      'register',
+      classifyUpstreamFailure(400, { error: 'invalid_client_metadata' }, null, 'client registration', 'registration'),
+    );
     const answer = await lane.invoke(batch(record({ action: 'register', tenantId: 'acme' })));
     expect(answer).toEqual({ batchItemFailures: [] });
     expect(lane.events).toEqual(['ClientRegistrationFailed']);
@@ -145,7 +165,10 @@ describe('the SQS lane', () => {
     expect(laneBackoffSeconds(new Error('bug'), 1, () => 0)).toBe(1);
     expect(laneBackoffSeconds(new PacingDeferral(4_200), 1, () => 0)).toBe(5);
     // never sooner than asked, whatever the jitter
-    for (const r of [0, 0.3, 0.999]) expect(laneBackoffSeconds(new TemporarilyUnavailableError('x', undefined, { serverRetryAfterSeconds: 60 }), 1, () => r)).toBeGreaterThanOrEqual(60);
+    for (const r of [0, 0.3, 0.999])
+      expect(
+        laneBackoffSeconds(new TemporarilyUnavailableError('x', undefined, { serverRetryAfterSeconds: 60 }), 1, () => r),
+      ).toBeGreaterThanOrEqual(60);
   });
 
   it("paces a batch at its share of the target's rate, and puts off what does not fit the pacing wait without running it", async () => {

@@ -42,7 +42,7 @@ describe('classifyUpstreamFailure', () => {
     if (type === UpstreamError) expect(error.name).toBe('UpstreamError');
   });
 
-    it('keeps the provider\'s metadata error code and description verbatim', () => {
+  it("keeps the provider's metadata error code and description verbatim", () => {
     const error = classifyUpstreamFailure(400, { error: 'invalid_redirect_uri', error_description: 'must be https' }, null, 'registration');
     expect(error).toMatchObject({ code: 'invalid_redirect_uri', message: 'must be https', status: 400 });
   });
@@ -69,14 +69,19 @@ describe('parseErrorBody', () => {
   it('tolerates non-JSON and scrubs secrets the process has handled', () => {
     rememberSecret('secret-value-handled-earlier');
     expect(parseErrorBody('<html>')).toEqual({});
-    expect(parseErrorBody(JSON.stringify({ error: 'invalid_client', error_description: 'token secret-value-handled-earlier is bad' }))).toEqual({
+    expect(
+      parseErrorBody(JSON.stringify({ error: 'invalid_client', error_description: 'token secret-value-handled-earlier is bad' })),
+    ).toEqual({
       error: 'invalid_client',
       error_description: 'token [REDACTED] is bad',
     });
   });
 
   it('quotes a description short, on one line, without control or bidi characters', () => {
-    const body = JSON.stringify({ error: 'invalid_request\r\nX-Injected: 1', error_description: `line one\nline two\u202e${'y'.repeat(1000)}` });
+    const body = JSON.stringify({
+      error: 'invalid_request\r\nX-Injected: 1',
+      error_description: `line one\nline two\u202e${'y'.repeat(1000)}`,
+    });
     const parsed = parseErrorBody(body);
     expect(parsed.error).toBe('invalid_request X-Injected: 1');
     expect(parsed.error_description).toMatch(/^line one line two y+…$/);

@@ -26,7 +26,10 @@ export class EventBridgePublisher implements EventPublisher {
       throw classifyAwsError(error, 'publishing an outcome event');
     }
     if (out.FailedEntryCount) {
-      throw classifyAwsError(Object.assign(new Error(out.Entries?.[0]?.ErrorMessage ?? 'rejected'), { name: out.Entries?.[0]?.ErrorCode ?? 'PutEventsFailed' }), 'publishing an outcome event');
+      throw classifyAwsError(
+        Object.assign(new Error(out.Entries?.[0]?.ErrorMessage ?? 'rejected'), { name: out.Entries?.[0]?.ErrorCode ?? 'PutEventsFailed' }),
+        'publishing an outcome event',
+      );
     }
   }
 }

@@ -69,9 +69,7 @@ export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
       await this.client.send(
         new DeleteSecretCommand({
           SecretId: secretId,
-          ...('force' in options
-            ? { ForceDeleteWithoutRecovery: true }
-            : { RecoveryWindowInDays: options.recoveryWindowDays }),
+          ...('force' in options ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: options.recoveryWindowDays }),
         }),
       );
     } catch (error) {
@@ -106,7 +104,12 @@ export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
   async putVersion(secretId: string, value: string, clientRequestToken: string, stages: string[]): Promise<void> {
     try {
       await this.client.send(
-        new PutSecretValueCommand({ SecretId: secretId, SecretString: value, ClientRequestToken: clientRequestToken, VersionStages: stages }),
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          SecretString: value,
+          ClientRequestToken: clientRequestToken,
+          VersionStages: stages,
+        }),
       );
     } catch (error) {
       if ((error as Error).name === 'ResourceExistsException') throw new SecretAlreadyExistsError(secretId);

@@ -33,7 +33,11 @@ export class SqsMessageVisibility implements MessageVisibility {
           const answer = await this.#client.send(
             new ChangeMessageVisibilityBatchCommand({
               QueueUrl: queueUrl,
-              Entries: chunk.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receiptHandle, VisibilityTimeout: entry.seconds })),
+              Entries: chunk.map((entry, index) => ({
+                Id: String(index),
+                ReceiptHandle: entry.receiptHandle,
+                VisibilityTimeout: entry.seconds,
+              })),
             }),
           );
           failed += answer.Failed?.length ?? 0;

@@ -16,9 +16,7 @@ export class SsmConfigSource implements ConfigSource {
 
   async read(): Promise<string> {
     try {
-      const { Parameter } = await this.client.send(
-        new GetParameterCommand({ Name: this.parameterName, WithDecryption: true }),
-      );
+      const { Parameter } = await this.client.send(new GetParameterCommand({ Name: this.parameterName, WithDecryption: true }));
       if (!Parameter?.Value) throw new ConfigurationError(`${this.description} is empty`);
       return Parameter.Value;
     } catch (error) {

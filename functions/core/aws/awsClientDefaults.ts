@@ -8,6 +8,10 @@ import type { Settings } from '../settings.js';
  */
 export function awsClientDefaults(settings: Pick<Settings, 'awsRequestTimeoutMs'>) {
   return {
-    requestHandler: { requestTimeout: settings.awsRequestTimeoutMs, connectionTimeout: AWS_CONNECTION_TIMEOUT_MS, throwOnRequestTimeout: true },
+    requestHandler: {
+      requestTimeout: settings.awsRequestTimeoutMs,
+      connectionTimeout: AWS_CONNECTION_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   };
 }

@@ -44,7 +44,10 @@ export function applyMetadataPolicy(target: MetadataPolicy, client: unknown): Cl
  * the profile's (RFC 7591's `client_secret_basic`; `client_secret_post` for Salesforce, which issues it).
  */
 export function withTokenEndpointAuthMethod(metadata: ClientMetadata, profile: Profile): ClientMetadata {
-  return { ...metadata, token_endpoint_auth_method: metadata.token_endpoint_auth_method ?? PROFILE_RULES[profile].defaultTokenEndpointAuthMethod };
+  return {
+    ...metadata,
+    token_endpoint_auth_method: metadata.token_endpoint_auth_method ?? PROFILE_RULES[profile].defaultTokenEndpointAuthMethod,
+  };
 }
 
 /**
@@ -82,7 +85,8 @@ const MAX_ITEMS = 20;
 const UNPRINTABLE = /[\p{Cc}\p{Cs}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 /** Characters no URL we accept contains: parsers disagree on them (backslash, whitespace, controls). */
 const URL_UNSAFE = /[\s\\\p{Cc}\p{Cs}]/u;
-const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const EMAIL =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 function isText(value: unknown, max: number): boolean {
   return typeof value === 'string' && value.trim().length > 0 && value.length <= max && !UNPRINTABLE.test(value);

@@ -44,7 +44,8 @@ interface Issue {
 function explain(issue: Issue): string {
   if (issue.message !== 'Invalid input') return issue.message;
   if (issue.code === 'invalid_type' && issue.expected) return `expected ${issue.expected} (missing or of another type)`;
-  if (issue.code === 'invalid_value' && issue.values?.length) return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_value' && issue.values?.length)
+    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message;
 }
 
@@ -68,10 +69,7 @@ export interface ResolvedTarget {
   config: EndpointTarget;
 }
 
-export function resolveTarget(
-  config: ServiceConfig,
-  requested: string | undefined,
-): { name: string; config: TargetConfig } | undefined {
+export function resolveTarget(config: ServiceConfig, requested: string | undefined): { name: string; config: TargetConfig } | undefined {
   const name = requested ?? config.defaultTarget;
   const target = Object.hasOwn(config.targets, name) ? config.targets[name] : undefined;
   return target ? { name, config: target } : undefined;

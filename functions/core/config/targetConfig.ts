@@ -22,9 +22,9 @@ export function isAllowedEndpoint(value: string): boolean {
   return LOOPBACK_HOSTS.has(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname);
 }
 
-export const endpointUrl = z.string().check(
-  z.refine(isAllowedEndpoint, 'must be an https: URL (http: only for loopback hosts), without credentials or fragment'),
-);
+export const endpointUrl = z
+  .string()
+  .check(z.refine(isAllowedEndpoint, 'must be an https: URL (http: only for loopback hosts), without credentials or fragment'));
 
 /**
  * Fields a target may open to callers (`callerMetadata`). Anything that changes how the client
@@ -94,16 +94,18 @@ export const tokenRequestSchema = z.strictObject({
   resource: z.optional(z.union([tokenParamValue, z.array(tokenParamValue).check(z.minLength(1), z.maxLength(5))])),
   /** Any other parameter a provider wants, name → value (at most 10). */
   extraParams: z.optional(
-    z.record(
-      z.string().check(
-        z.regex(TOKEN_PARAM_NAME, 'parameter names are 1-64 letters, digits, ".", "_" or "-", starting with a letter'),
-        z.refine(
-          (name) => !isReservedTokenParam(name),
-          'may not set grant_type, client_id, client_secret, client_assertion*, scope, audience or resource (use the fields)',
+    z
+      .record(
+        z.string().check(
+          z.regex(TOKEN_PARAM_NAME, 'parameter names are 1-64 letters, digits, ".", "_" or "-", starting with a letter'),
+          z.refine(
+            (name) => !isReservedTokenParam(name),
+            'may not set grant_type, client_id, client_secret, client_assertion*, scope, audience or resource (use the fields)',
+          ),
         ),
-      ),
-      tokenParamValue,
-    ).check(z.refine((params) => Object.keys(params).length <= 10, 'at most 10 extraParams')),
+        tokenParamValue,
+      )
+      .check(z.refine((params) => Object.keys(params).length <= 10, 'at most 10 extraParams')),
   ),
 });
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;

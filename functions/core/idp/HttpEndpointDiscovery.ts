@@ -26,9 +26,7 @@ const discoverySchema = z.looseObject({
 export class HttpEndpointDiscovery implements EndpointDiscovery {
   readonly #cache = new Map<string, Promise<DiscoveredEndpoints>>();
 
-  constructor(
-    private readonly options: { timeoutMs?: number; maxBodyBytes?: number; fetch?: typeof fetch } = {},
-  ) {}
+  constructor(private readonly options: { timeoutMs?: number; maxBodyBytes?: number; fetch?: typeof fetch } = {}) {}
 
   get #maxBodyBytes(): number {
     return this.options.maxBodyBytes ?? MAX_UPSTREAM_BODY_BYTES;

@@ -1,6 +1,13 @@
 import { managementOrigin } from '../config/managementOrigin.js';
 import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
-import { ConfigurationError, type DcrError, NotSupportedError, TemporarilyUnavailableError, UnusableRegistrationError, UpstreamError } from '../errors.js';
+import {
+  ConfigurationError,
+  type DcrError,
+  NotSupportedError,
+  TemporarilyUnavailableError,
+  UnusableRegistrationError,
+  UpstreamError,
+} from '../errors.js';
 import { DEFAULT_IDP_TIMEOUT_MS, MAX_UPSTREAM_BODY_BYTES } from '../options.js';
 import { rememberSecret } from '../logger.js';
 import {
@@ -45,7 +52,12 @@ export class HttpIdentityProvider implements IdentityProvider {
     const action = 'registration';
     const answer = await this.#exchange(target.registrationEndpoint, action, {
       method: 'POST',
-      headers: jsonHeaders(bearer(initialAccessToken, () => new ConfigurationError('the initial access token is not a printable ASCII string; refusing to send it'))),
+      headers: jsonHeaders(
+        bearer(
+          initialAccessToken,
+          () => new ConfigurationError('the initial access token is not a printable ASCII string; refusing to send it'),
+        ),
+      ),
       body: JSON.stringify(metadata),
     });
     if (answer.status !== 201 && answer.status !== 200) throw failure(answer, action, 'registration');
@@ -63,10 +75,15 @@ export class HttpIdentityProvider implements IdentityProvider {
   async updateClient(target: EndpointTarget, client: ManagedClient, metadata: Record<string, unknown>): Promise<ClientRegistration> {
     const { uri, authorization } = managed(client, target, 'update');
     const action = 'client update';
-    const answer = await this.#exchange(uri, action, { method: 'PUT', headers: jsonHeaders(authorization), body: JSON.stringify(metadata) });
+    const answer = await this.#exchange(uri, action, {
+      method: 'PUT',
+      headers: jsonHeaders(authorization),
+      body: JSON.stringify(metadata),
+    });
     if (answer.status !== 200) throw managementFailure(answer, action);
     // The client exists already: an unusable answer is a plain upstream failure, never a reason to delete it.
-    if (answer.tooLarge) throw new UpstreamError(`identity provider answered the ${action} with a body over ${this.#maxBodyBytes} bytes`, 200);
+    if (answer.tooLarge)
+      throw new UpstreamError(`identity provider answered the ${action} with a body over ${this.#maxBodyBytes} bytes`, 200);
     try {
       return parseRegistrationResponse(answer.text, authMethods(target, metadata));
     } catch (error) {
@@ -87,9 +104,16 @@ export class HttpIdentityProvider implements IdentityProvider {
     throw managementFailure(answer, action);
   }
 
-  async proveClientCredentials(tokenEndpoint: string, credentials: ClientCredentials, options: ProofOptions = {}): Promise<CredentialsProof> {
+  async proveClientCredentials(
+    tokenEndpoint: string,
+    credentials: ClientCredentials,
+    options: ProofOptions = {},
+  ): Promise<CredentialsProof> {
     const action = 'token request';
-    const answer = await this.#exchange(tokenEndpoint, action, { method: 'POST', ...clientCredentialsRequest(credentials, options.tokenRequest) });
+    const answer = await this.#exchange(tokenEndpoint, action, {
+      method: 'POST',
+      ...clientCredentialsRequest(credentials, options.tokenRequest),
+    });
     if (answer.status === 200) {
       const token = answer.tooLarge ? undefined : accessToken(answer.text);
       if (typeof token !== 'string' || !token) throw new UpstreamError('token endpoint answered 200 without a readable access_token');
@@ -204,7 +228,9 @@ function managed(client: ManagedClient, target: EndpointTarget, action: string):
   const uri = client.registration_client_uri;
   const token = client.registration_access_token;
   if (!uri || !token) {
-    throw new NotSupportedError(`client ${action} needs RFC 7592, but the identity provider issued no registration access token or client URI`);
+    throw new NotSupportedError(
+      `client ${action} needs RFC 7592, but the identity provider issued no registration access token or client URI`,
+    );
   }
   const where = managementOrigin(uri, target);
   if (!where) throw new UpstreamError('identity provider issued an invalid registration_client_uri');
@@ -213,5 +239,11 @@ function managed(client: ManagedClient, target: EndpointTarget, action: string):
       `registration_client_uri is on ${where.origin}, neither the configured identity provider nor in allowedManagementOrigins; refusing to send a token there`,
     );
   }
-  return { uri, authorization: bearer(token, () => new UpstreamError('the registration access token is not a printable ASCII string; refusing to send it')) };
+  return {
+    uri,
+    authorization: bearer(
+      token,
+      () => new UpstreamError('the registration access token is not a printable ASCII string; refusing to send it'),
+    ),
+  };
 }

@@ -34,8 +34,16 @@ export interface AuthMethods {
  */
 export function parseRegistrationResponse(text: string, authMethods: AuthMethods): ClientRegistration {
   const body = parseObject(text);
-  const { client_id, client_secret, registration_access_token, registration_client_uri, client_id_issued_at, client_secret_expires_at, token_endpoint_auth_method, ...metadata } =
-    body;
+  const {
+    client_id,
+    client_secret,
+    registration_access_token,
+    registration_client_uri,
+    client_id_issued_at,
+    client_secret_expires_at,
+    token_endpoint_auth_method,
+    ...metadata
+  } = body;
   // Remembered before any check, so no later log line can carry them whatever happens next.
   for (const credential of [client_secret, registration_access_token]) {
     if (typeof credential === 'string' && credential.length <= MAX_CREDENTIAL_LENGTH) rememberSecret(credential);
@@ -58,13 +66,18 @@ export function parseRegistrationResponse(text: string, authMethods: AuthMethods
   if (uri instanceof Problem) throw unusable(`a registration_client_uri that is ${uri.reason}`);
   const secret = credential(client_secret);
   if (secret instanceof Problem) throw unusable(`a client_secret that is ${secret.reason}`);
-  if (token_endpoint_auth_method !== undefined && (typeof token_endpoint_auth_method !== 'string' || !AUTH_METHOD.test(token_endpoint_auth_method))) {
+  if (
+    token_endpoint_auth_method !== undefined &&
+    (typeof token_endpoint_auth_method !== 'string' || !AUTH_METHOD.test(token_endpoint_auth_method))
+  ) {
     throw unusable('an unreadable token_endpoint_auth_method');
   }
   const answered = token_endpoint_auth_method as string | undefined;
   const { requested, accepted = [] } = authMethods;
   if (answered !== undefined && requested !== undefined && answered !== requested && !accepted.includes(answered)) {
-    throw unusable(`token_endpoint_auth_method "${quote(answered)}" where ${requested} was requested (not in the target's acceptedAuthMethods)`);
+    throw unusable(
+      `token_endpoint_auth_method "${quote(answered)}" where ${requested} was requested (not in the target's acceptedAuthMethods)`,
+    );
   }
   const method = answered ?? requested ?? authMethods.profileDefault;
   if (SECRET_METHODS.has(method) && !secret) throw unusable(`no client_secret, which ${method} needs`);

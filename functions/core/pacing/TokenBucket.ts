@@ -35,7 +35,8 @@ export class TokenBucket {
 
   constructor(options: TokenBucketOptions = {}) {
     const rate = options.ratePerSecond;
-    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) throw new RangeError(`ratePerSecond must be a positive number, not ${rate}`);
+    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate)))
+      throw new RangeError(`ratePerSecond must be a positive number, not ${rate}`);
     this.#ceiling = rate ?? Number.POSITIVE_INFINITY;
     this.#rate = this.#ceiling;
     this.#capacity = Math.max(1, options.capacity ?? 1);

@@ -41,4 +41,3 @@ export function isInvalidClient(error: unknown): boolean {
   if (error instanceof InvalidClientError) return true;
   return error instanceof UpstreamError && (error.upstreamStatus === 401 || /\binvalid_client/.test(error.message));
 }
-

@@ -7,9 +7,7 @@ import { type PendingRecord, parseSecretRecord, type RegisteredRecord } from '..
 import type { UseCaseDependencies } from './dependencies.js';
 import { recordPossibleOrphan } from './orphans.js';
 
-export type ClaimResult =
-  | { kind: 'claimed'; arn: string; claimId: string }
-  | { kind: 'exists'; arn: string; record: RegisteredRecord };
+export type ClaimResult = { kind: 'claimed'; arn: string; claimId: string } | { kind: 'exists'; arn: string; record: RegisteredRecord };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -68,10 +66,16 @@ export async function claimSecret(
       if (clock() - Date.parse(record.claimed_at) > options.staleAfterMs) {
         const takenOver = await takeOver(secretName, record.claim_id, pendingValue(), deps);
         if (takenOver) {
-          recordPossibleOrphan(deps.logger, target.name, 'warn', 'took over a stale registration claim; its invocation may have left an orphaned client', {
-            secretName,
-            staleClaimedAt: record.claimed_at,
-          });
+          recordPossibleOrphan(
+            deps.logger,
+            target.name,
+            'warn',
+            'took over a stale registration claim; its invocation may have left an orphaned client',
+            {
+              secretName,
+              staleClaimedAt: record.claimed_at,
+            },
+          );
           return { kind: 'claimed', arn: existing.arn, claimId };
         }
       }

@@ -14,7 +14,7 @@ export async function adopt(record: RegisteredRecord, secretName: string, claimI
     await recordOrphan(run, { tenantId: record.tenant_id, clientId: record.client_id, secretName }, error);
     throw error;
   }
-  deps.logger.info('the provider issued no RFC 7592 credentials: keeping this client as the target\'s canary client', {
+  deps.logger.info("the provider issued no RFC 7592 credentials: keeping this client as the target's canary client", {
     clientId: record.client_id,
     secretName: run.keptName,
   });
@@ -62,4 +62,3 @@ export async function readKept(run: Run): Promise<KeptRecord | undefined> {
   if (record?.dcr_status !== 'registered' || record.tenant_id !== KEPT_CANARY_TENANT || record.target !== run.target.name) return undefined;
   return record;
 }
-

@@ -53,10 +53,16 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
       if (record.dcr_status === 'pending') {
         await lease.release();
         await deps.secrets.delete(secretName, { force: true });
-        recordPossibleOrphan(deps.logger, target.name, 'warn', 'removed a stale registration claim; its invocation may have left a client behind', {
-          ...base,
-          staleClaimedAt: record.claimed_at,
-        });
+        recordPossibleOrphan(
+          deps.logger,
+          target.name,
+          'warn',
+          'removed a stale registration claim; its invocation may have left a client behind',
+          {
+            ...base,
+            staleClaimedAt: record.claimed_at,
+          },
+        );
         return { ...base, status: 'offboarded' as const, secretArn: stored.arn };
       }
 
@@ -74,7 +80,12 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
       await deps.secrets.delete(secretName, days === 0 ? { force: true } : { recoveryWindowDays: days });
 
       deps.logger.info('tenant offboarded', { ...base, clientId: record.client_id, clientDeletion });
-      await emitOutcome(deps, 'ClientDeregistered', { tenantId: request.tenantId, target: target.name, clientId: record.client_id, secretArn: stored.arn });
+      await emitOutcome(deps, 'ClientDeregistered', {
+        tenantId: request.tenantId,
+        target: target.name,
+        clientId: record.client_id,
+        secretArn: stored.arn,
+      });
       if (clientDeletion === 'unconfirmed') await recordUnconfirmedDeletion(request.tenantId, target.name, record.client_id, deps);
       return { ...base, status: 'offboarded' as const, clientId: record.client_id, secretArn: stored.arn, clientDeletion };
     });
@@ -100,7 +111,8 @@ async function deleteClient(target: ResolvedTarget, record: RegisteredRecord, de
  * metric and a `ClientDeletionUnconfirmed` event, so that an operator checks the client is gone.
  */
 async function recordUnconfirmedDeletion(tenantId: string, target: string, clientId: string, deps: UseCaseDependencies): Promise<void> {
-  const reason = 'the provider refused the RFC 7592 DELETE (401/403): the client is gone already or its registration access token is invalid';
+  const reason =
+    'the provider refused the RFC 7592 DELETE (401/403): the client is gone already or its registration access token is invalid';
   deps.logger.warn('client deletion unconfirmed; the tenant was offboarded, check the client at the provider', {
     tenantId,
     target,
@@ -109,7 +121,13 @@ async function recordUnconfirmedDeletion(tenantId: string, target: string, clien
     clientDeletionUnconfirmed: 1,
   });
   emitMetrics(deps.logger, { [TARGET_DIMENSION]: target }, { [METRICS.clientDeletionUnconfirmed]: { value: 1, unit: 'Count' } });
-  await emitOutcome(deps, 'ClientDeletionUnconfirmed', { tenantId, target, clientId, error: 'client_deletion_unconfirmed', errorDescription: reason });
+  await emitOutcome(deps, 'ClientDeletionUnconfirmed', {
+    tenantId,
+    target,
+    clientId,
+    error: 'client_deletion_unconfirmed',
+    errorDescription: reason,
+  });
 }
 
 /**

@@ -2,12 +2,7 @@ import { deterministicToken } from '../claimTokens.js';
 import { applyMetadataPolicy, withTokenEndpointAuthMethod } from '../config/metadataPolicy.js';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import type { ClientMetadata } from '../config/targetConfig.js';
-import {
-  DcrError,
-  InitialAccessTokenRejectedError,
-  TemporarilyUnavailableError,
-  UnusableRegistrationError,
-} from '../errors.js';
+import { DcrError, InitialAccessTokenRejectedError, TemporarilyUnavailableError, UnusableRegistrationError } from '../errors.js';
 import type { ClientRegistration, ManagedClient } from '../ports/IdentityProvider.js';
 import { withRetries } from '../retry.js';
 import { MAX_SECRET_BYTES } from '../options.js';
@@ -30,7 +25,12 @@ export async function registerTenant(request: RegistrationRequest, deps: UseCase
   try {
     const outcome = await register(request, target, deps);
     if (outcome.status === 'registered') {
-      await emitOutcome(deps, 'ClientRegistered', { tenantId: outcome.tenantId, target: target.name, clientId: outcome.clientId, secretArn: outcome.secretArn });
+      await emitOutcome(deps, 'ClientRegistered', {
+        tenantId: outcome.tenantId,
+        target: target.name,
+        clientId: outcome.clientId,
+        secretArn: outcome.secretArn,
+      });
     }
     return outcome;
   } catch (error) {
@@ -98,9 +98,15 @@ async function registerWithRetries(
   const noteAmbiguous = (error: TemporarilyUnavailableError) => {
     if (!error.ambiguous) return;
     unconfirmed.push(deps.now().toISOString());
-    recordPossibleOrphan(deps.logger, target.name, 'warn', 'registration outcome unknown (sent, no answer); a client may exist without a secret', {
-      error,
-    });
+    recordPossibleOrphan(
+      deps.logger,
+      target.name,
+      'warn',
+      'registration outcome unknown (sent, no answer); a client may exist without a secret',
+      {
+        error,
+      },
+    );
   };
   const attempt = (token: string) =>
     withRetries(() => deps.idp.register(target.config, metadata, token), deps.retry, {
@@ -148,10 +154,16 @@ async function holdsClient(
   try {
     stored = await deps.secrets.get(secretName);
   } catch (readError) {
-    recordPossibleOrphan(deps.logger, target, 'error', 'stored credentials could not be confirmed (write and read-back failed); the client is kept', {
-      clientId,
-      error: readError,
-    });
+    recordPossibleOrphan(
+      deps.logger,
+      target,
+      'error',
+      'stored credentials could not be confirmed (write and read-back failed); the client is kept',
+      {
+        clientId,
+        error: readError,
+      },
+    );
     throw new TemporarilyUnavailableError('storing the credentials could not be confirmed; retry later', 5, { cause: writeError });
   }
   const record = stored && parseSecretRecord(stored.value);
@@ -167,9 +179,15 @@ async function deleteUnstoredClient(tenantId: string, target: ResolvedTarget, re
 async function removeUnusableClient(tenantId: string, target: ResolvedTarget, error: UnusableRegistrationError, deps: UseCaseDependencies) {
   const client = error.client;
   if (!client) {
-    recordPossibleOrphan(deps.logger, target.name, 'error', 'the provider answer was unusable and named no client; one may exist without a secret', {
-      error,
-    });
+    recordPossibleOrphan(
+      deps.logger,
+      target.name,
+      'error',
+      'the provider answer was unusable and named no client; one may exist without a secret',
+      {
+        error,
+      },
+    );
     return;
   }
   await deleteOrRecord(tenantId, target, client.client_id, client, 'the provider answer was unusable', deps);

@@ -48,7 +48,12 @@ export async function rotateClientSecret(
       throw new NotSupportedError('the identity provider rotated only the registration access token (stored), not the client secret');
     }
     deps.logger.info('client secret rotated', { tenantId: request.tenantId, target: target.name, clientId: record.client_id });
-    await emitOutcome(deps, 'ClientSecretRotated', { tenantId: request.tenantId, target: target.name, clientId: record.client_id, secretArn: current.arn });
+    await emitOutcome(deps, 'ClientSecretRotated', {
+      tenantId: request.tenantId,
+      target: target.name,
+      clientId: record.client_id,
+      secretArn: current.arn,
+    });
     return outcome;
   });
 }
@@ -64,7 +69,12 @@ async function readRotatable(secretName: string, request: TenantRequest, target:
   return { arn: stored.arn, record };
 }
 
-function outcomeOf(current: { arn: string; record: RegisteredRecord }, request: TenantRequest, target: string, secretName: string): RotationOutcome {
+function outcomeOf(
+  current: { arn: string; record: RegisteredRecord },
+  request: TenantRequest,
+  target: string,
+  secretName: string,
+): RotationOutcome {
   return { tenantId: request.tenantId, target, clientId: current.record.client_id, secretArn: current.arn, secretName, status: 'rotated' };
 }
 
@@ -109,7 +119,11 @@ export async function requestNewSecret(
   target: ResolvedTarget,
   deps: UseCaseDependencies,
 ): Promise<{ rotated: RegisteredRecord; newSecret: boolean; tokenRotated: boolean }> {
-  const metadata = { ...record.client_metadata, client_id: record.client_id, token_endpoint_auth_method: record.token_endpoint_auth_method };
+  const metadata = {
+    ...record.client_metadata,
+    client_id: record.client_id,
+    token_endpoint_auth_method: record.token_endpoint_auth_method,
+  };
   const updated = await withRetries(() => deps.idp.updateClient(target.config, record, metadata), deps.retry, {
     retryIf: (error) => !error.ambiguous,
   });

@@ -35,7 +35,6 @@ export interface CanaryResult {
   registered: boolean;
 }
 
-
 /** `canary-<UTC yyyyMMddHHmmss>-<random>`: unique, sortable, and a valid tenant id. */
 export function canaryTenantId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -94,15 +93,19 @@ export async function runCanary(targetName: string | undefined, deps: UseCaseDep
     }
     return { ...result, durationMs };
   } finally {
-    emitMetrics(deps.logger, { [TARGET_DIMENSION]: name }, {
-      [METRICS.canarySuccess]: { value: success, unit: 'Count' },
-      [METRICS.canaryMisconfigured]: { value: misconfigured, unit: 'Count' },
-      [METRICS.canaryNotActiveYet]: { value: notActiveYet, unit: 'Count' },
-      [METRICS.clientOrphaned]: { value: run?.orphaned ?? 0, unit: 'Count' },
-      [METRICS.canaryClientReplaced]: { value: run?.replaced ?? 0, unit: 'Count' },
-      [METRICS.canaryDuration]: { value: Math.round(performance.now() - started), unit: 'Milliseconds' },
-      ...Object.fromEntries(Object.entries(steps).map(([step, ms]) => [step, { value: ms, unit: 'Milliseconds' as const }])),
-    });
+    emitMetrics(
+      deps.logger,
+      { [TARGET_DIMENSION]: name },
+      {
+        [METRICS.canarySuccess]: { value: success, unit: 'Count' },
+        [METRICS.canaryMisconfigured]: { value: misconfigured, unit: 'Count' },
+        [METRICS.canaryNotActiveYet]: { value: notActiveYet, unit: 'Count' },
+        [METRICS.clientOrphaned]: { value: run?.orphaned ?? 0, unit: 'Count' },
+        [METRICS.canaryClientReplaced]: { value: run?.replaced ?? 0, unit: 'Count' },
+        [METRICS.canaryDuration]: { value: Math.round(performance.now() - started), unit: 'Milliseconds' },
+        ...Object.fromEntries(Object.entries(steps).map(([step, ms]) => [step, { value: ms, unit: 'Milliseconds' as const }])),
+      },
+    );
   }
 }
 
@@ -156,9 +159,7 @@ async function throwAway(record: RegisteredRecord, secretName: string, run: Run)
   }
   let cleanupError: unknown;
   try {
-    await run.timed('DeleteClientDuration', () =>
-      withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry),
-    );
+    await run.timed('DeleteClientDuration', () => withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry));
   } catch (error) {
     // The secret holds the only copy of the registration access token: keep it for `dcr delete`.
     cleanupError = error;
@@ -174,7 +175,15 @@ async function throwAway(record: RegisteredRecord, secretName: string, run: Run)
   }
   if (proofError) throw proofError;
   if (cleanupError) throw cleanupError;
-  return { ok: true, tenantId: record.tenant_id, clientId: record.client_id, tokenObtained: proof === 'token', proof, mode: 'throw-away', registered: true };
+  return {
+    ok: true,
+    tenantId: record.tenant_id,
+    clientId: record.client_id,
+    tokenObtained: proof === 'token',
+    proof,
+    mode: 'throw-away',
+    registered: true,
+  };
 }
 
 /**

@@ -26,7 +26,10 @@ export interface RotationStepRequest {
  * AWSCURRENT. Every step is idempotent for its token. Note: a provider that revokes the old secret at
  * once (as RFC 7592 allows) leaves the current version unusable until finishSecret, a few seconds later.
  */
-export async function runRotationStep(request: RotationStepRequest, deps: UseCaseDependencies): Promise<{ step: RotationStep; status: 'done' | 'already done' | 'nothing to do' }> {
+export async function runRotationStep(
+  request: RotationStepRequest,
+  deps: UseCaseDependencies,
+): Promise<{ step: RotationStep; status: 'done' | 'already done' | 'nothing to do' }> {
   const versions = deps.secretVersions;
   if (!versions) throw new ConfigurationError('secret rotation needs the SecretVersions port');
   const stages = await versions.versionStages(request.secretId);

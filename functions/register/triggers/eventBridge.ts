@@ -45,11 +45,7 @@ export function isEventBridgeEvent(event: unknown): event is EventBridgeEvent<st
  * logged and dropped; a retryable failure throws so Lambda's async retries and the DLQ apply; a
  * terminal failure is logged as an error and not retried.
  */
-export async function handleEventBridge(
-  event: EventBridgeEvent<string, unknown>,
-  runtime: Runtime,
-  logger: Logger,
-): Promise<EventOutcome> {
+export async function handleEventBridge(event: EventBridgeEvent<string, unknown>, runtime: Runtime, logger: Logger): Promise<EventOutcome> {
   const log = logger.child({ eventId: event.id, detailType: event['detail-type'], source: event.source });
   const detailType = event['detail-type'];
   const parse = isTenantEventType(detailType) ? ACTIONS[detailType] : undefined;

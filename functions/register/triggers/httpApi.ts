@@ -46,7 +46,8 @@ export async function handleHttpApi(
     if (method === 'GET') return json(200, await getRegistration(request.target, request.tenantId, await runtime.dependencies(logger)));
     if (method === 'DELETE') {
       const outcome = await offboardTenant(request, await runtime.dependencies(logger));
-      if (outcome.status === 'absent') throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${request.target}`);
+      if (outcome.status === 'absent')
+        throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${request.target}`);
       return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
     }
     return methodNotAllowed('GET, DELETE');

@@ -50,7 +50,8 @@ export function parseLaneMessage(body: string, messageId: string): LaneWork {
   } catch {
     throw new InvalidRequestError('the message body is not JSON');
   }
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) throw new InvalidRequestError('the message body is not a JSON object');
+  if (typeof message !== 'object' || message === null || Array.isArray(message))
+    throw new InvalidRequestError('the message body is not a JSON object');
   const fields = message as Record<string, unknown>;
   if (typeof fields['detail-type'] === 'string' && 'detail' in fields) return fromEnvelope(fields);
   return fromRequest(fields, messageId);

@@ -29,11 +29,15 @@ export async function handleSchedule(event: unknown, runtime: Runtime, logger: L
   const parsed = scheduleInputSchema.safeParse(event);
   if (!parsed.success) {
     const error = new InvalidRequestError('schedule input must be {"action":"canary","target"?} with a valid target name');
-    emitMetrics(logger, { [TARGET_DIMENSION]: INVALID_SCHEDULE_TARGET }, {
-      [METRICS.canarySuccess]: { value: 0, unit: 'Count' },
-      [METRICS.canaryMisconfigured]: { value: 1, unit: 'Count' },
-      [METRICS.canaryFailure]: { value: 1, unit: 'Count' },
-    });
+    emitMetrics(
+      logger,
+      { [TARGET_DIMENSION]: INVALID_SCHEDULE_TARGET },
+      {
+        [METRICS.canarySuccess]: { value: 0, unit: 'Count' },
+        [METRICS.canaryMisconfigured]: { value: 1, unit: 'Count' },
+        [METRICS.canaryFailure]: { value: 1, unit: 'Count' },
+      },
+    );
     logger.error('canary failed', { error });
     throw error;
   }

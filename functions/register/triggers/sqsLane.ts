@@ -54,7 +54,13 @@ export async function handleSqsLane(event: SQSEvent, runtime: Runtime, logger: L
   return { batchItemFailures: retries.map((result) => ({ itemIdentifier: result.messageId })) };
 }
 
-async function handleRecord(record: SQSRecord, deps: UseCaseDependencies, lane: LaneRuntime, started: number, logger: Logger): Promise<RecordResult> {
+async function handleRecord(
+  record: SQSRecord,
+  deps: UseCaseDependencies,
+  lane: LaneRuntime,
+  started: number,
+  logger: Logger,
+): Promise<RecordResult> {
   const messageId = record.messageId;
   const log = logger.child({ messageId, receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) });
   let work: LaneWork;
