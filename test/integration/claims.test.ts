@@ -29,6 +29,12 @@ async function storedRecord(tenantId: string) {
 const isAwsCall = (action: string) => (req: { headers: Record<string, unknown> }) =>
   req.headers['x-amz-target'] === `secretsmanager.${action}`;
 
+/** A pending claim left by another invocation, claimed at `claimedAt`. */
+function seedPendingClaim(tenant: string, claimedAt: string) {
+  const pending = { dcr_status: 'pending', tenant_id: tenant, target: 'default', claim_id: randomUUID(), claimed_at: claimedAt };
+  return env.direct.send(new CreateSecretCommand({ Name: secretName(tenant), SecretString: JSON.stringify(pending) }));
+}
+
 beforeAll(async () => {
   env = await startProxiedEnvironment({
     functionEnv: { IDP_TIMEOUT_MS: '1000', AWS_REQUEST_TIMEOUT_MS: '1000', AWS_MAX_ATTEMPTS: '2', CLAIM_STALE_SECONDS: '60' },
@@ -67,18 +73,7 @@ describe('the claim protocol', () => {
     // Prepare: a claim from 10 minutes ago, longer than CLAIM_STALE_SECONDS
     const tenant = 'stale';
     const claimedAt = new Date(Date.now() - 600_000).toISOString();
-    await env.direct.send(
-      new CreateSecretCommand({
-        Name: secretName(tenant),
-        SecretString: JSON.stringify({
-          dcr_status: 'pending',
-          tenant_id: tenant,
-          target: 'default',
-          claim_id: randomUUID(),
-          claimed_at: claimedAt,
-        }),
-      }),
-    );
+    await seedPendingClaim(tenant, claimedAt);
 
     // Act
     const response = await register(tenant);
@@ -92,18 +87,7 @@ describe('the claim protocol', () => {
   it('answers 503 with Retry-After while a fresh claim is in progress, registering nothing', async () => {
     // Prepare
     const tenant = 'in-progress';
-    await env.direct.send(
-      new CreateSecretCommand({
-        Name: secretName(tenant),
-        SecretString: JSON.stringify({
-          dcr_status: 'pending',
-          tenant_id: tenant,
-          target: 'default',
-          claim_id: randomUUID(),
-          claimed_at: new Date().toISOString(),
-        }),
-      }),
-    );
+    await seedPendingClaim(tenant, new Date().toISOString());
 
     // Act
     const response = await register(tenant);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/runCli.js';
@@ -17,6 +17,7 @@ import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sa
 import { localTarget, putConfigParameter, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
 import { captureStdout, leakedSecrets } from '../helpers/logCapture.js';
 import { storedRecords as listStoredRecords } from '../helpers/storedRecords.js';
+import { queueDepth } from '../helpers/queueDepth.js';
 
 const TENANTS = 30;
 const run = randomUUID().slice(0, 8);
@@ -57,15 +58,7 @@ async function dcr(args: string[], env: Record<string, string> = {}) {
   return { code, stdout: stdout.join(''), stderr: stderr.join('') };
 }
 
-async function depth(queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
+const depth = (queueUrl: string) => queueDepth(sqs, queueUrl);
 
 /** Runs the poller until the lane is empty (bounded), then stops it. */
 async function drain(limitMs = 60_000): Promise<boolean> {

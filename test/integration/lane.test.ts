@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../functions/register/dispatch.js';
@@ -14,6 +14,7 @@ import { localTarget, putConfigParameter, seedInitialAccessToken } from '../../s
 import { captureStdout, leakedSecrets } from '../helpers/logCapture.js';
 import { createOutcomeQueue, type OutcomeQueue } from '../helpers/outcomeQueue.js';
 import { storedRecords as listStoredRecords } from '../helpers/storedRecords.js';
+import { queueDepth } from '../helpers/queueDepth.js';
 
 const RATE = 10; // registrations per second, at the provider and in the target's rateLimit
 const MAX_CONCURRENCY = 5;
@@ -33,15 +34,7 @@ let poller: LanePoller;
 let capture: ReturnType<typeof captureStdout>;
 let iat: string;
 
-async function depth(queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
+const depth = (queueUrl: string) => queueDepth(sqs, queueUrl);
 
 const storedRecords = () => listStoredRecords(secrets, prefix);
 
