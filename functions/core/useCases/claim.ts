@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deterministicToken } from '../claimTokens.js';
 import type { ResolvedTarget } from '../config/serviceConfig.js';
 import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
-import { SecretAlreadyExistsError, SecretScheduledForDeletionError } from '../ports/SecretStore.js';
+import { SecretAlreadyExistsError, SecretScheduledForDeletionError, type StoredSecret } from '../ports/SecretStore.js';
 import { type PendingRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { recordPossibleOrphan } from './orphans.js';
@@ -45,27 +45,24 @@ export async function claimSecret(
     }
 
     const existing = await deps.secrets.get(secretName);
-    // Unreadable but taken: scheduled for deletion (an offboarded tenant onboarding again), or just
-    // released. Restoring brings back the tombstone, which is taken over below; otherwise look again.
-    if (!existing && !restored && (restored = await deps.secrets.restore(secretName))) {
-      deps.logger.info('restored the secret of an offboarded tenant to onboard it again', { secretName });
-      continue;
+    const situation = () => ({ tenantId, target: target.name, claimId, restored, now: clock(), deadline, ...options });
+    let step = decideClaimStep(existing, situation());
+    if (step.step === 'restore') {
+      if (await deps.secrets.restore(secretName)) {
+        restored = true;
+        deps.logger.info('restored the secret of an offboarded tenant to onboard it again', { secretName });
+        continue;
+      }
+      step = pollOrGiveUp(situation());
     }
-    const record = existing && parseSecretRecord(existing.value);
-    if (existing && (!record || record.tenant_id !== tenantId || record.target !== target.name)) {
+    if (step.step === 'not-ours') {
       throw new ConfigurationError(`secret ${secretName} exists and was not written by dcr-onboarding for this tenant`);
     }
-    if (existing && record?.dcr_status === 'registered') return { kind: 'exists', arn: existing.arn, record };
-    if (existing && record?.dcr_status === 'offboarded') {
-      const takenOver = await takeOver(secretName, `offboarded:${record.offboarded_at}`, pendingValue(), deps);
-      if (takenOver) return { kind: 'claimed', arn: existing.arn, claimId };
-    }
-    if (existing && record?.dcr_status === 'pending') {
-      // Our own create went through on an earlier (retried) attempt.
-      if (record.claim_id === claimId) return { kind: 'claimed', arn: existing.arn, claimId };
-      if (clock() - Date.parse(record.claimed_at) > options.staleAfterMs) {
-        const takenOver = await takeOver(secretName, record.claim_id, pendingValue(), deps);
-        if (takenOver) {
+    if (step.step === 'exists') return { kind: 'exists', arn: step.arn, record: step.record };
+    if (step.step === 'ours') return { kind: 'claimed', arn: step.arn, claimId };
+    if (step.step === 'take-over') {
+      if (await takeOver(secretName, step.replaced, pendingValue(), deps)) {
+        if (step.staleClaimedAt) {
           recordPossibleOrphan(
             deps.logger,
             target.name,
@@ -73,19 +70,63 @@ export async function claimSecret(
             'took over a stale registration claim; its invocation may have left an orphaned client',
             {
               secretName,
-              staleClaimedAt: record.claimed_at,
+              staleClaimedAt: step.staleClaimedAt,
             },
           );
-          return { kind: 'claimed', arn: existing.arn, claimId };
         }
+        return { kind: 'claimed', arn: step.arn, claimId };
       }
+      step = pollOrGiveUp(situation());
     }
-    // Pending elsewhere, or just released by a failed winner: wait a little and look again.
-    if (clock() + options.pollMs > deadline) {
-      throw new TemporarilyUnavailableError(`a registration for tenant ${tenantId} is in progress`, 2);
-    }
+    if (step.step === 'give-up') throw new TemporarilyUnavailableError(`a registration for tenant ${tenantId} is in progress`, 2);
     await sleep(options.pollMs);
   }
+}
+
+/** What the claim loop knows when its CreateSecret found the name taken. */
+export interface ClaimSituation {
+  tenantId: string;
+  target: string;
+  claimId: string;
+  /** True once this claim restored a secret scheduled for deletion. */
+  restored: boolean;
+  now: number;
+  deadline: number;
+  pollMs: number;
+  staleAfterMs: number;
+}
+
+export type ClaimStep =
+  | { step: 'restore' }
+  | { step: 'not-ours' }
+  | { step: 'exists'; arn: string; record: RegisteredRecord }
+  | { step: 'ours'; arn: string }
+  | { step: 'take-over'; arn: string; replaced: string; staleClaimedAt?: string }
+  | { step: 'wait' }
+  | { step: 'give-up' };
+
+/**
+ * The claim protocol's decision, without I/O (docs/idempotency.md): given what holds the name, the
+ * next step. Unreadable but taken: scheduled for deletion (restore it once, then take over its
+ * tombstone) or just released (look again). A pending claim of our own id is ours (an SDK retry of our
+ * create landed); a stale one and a tombstone are taken over; a fresh one is waited for.
+ */
+export function decideClaimStep(existing: StoredSecret | undefined, situation: ClaimSituation): ClaimStep {
+  if (!existing) return situation.restored ? pollOrGiveUp(situation) : { step: 'restore' };
+  const record = parseSecretRecord(existing.value);
+  if (!record || record.tenant_id !== situation.tenantId || record.target !== situation.target) return { step: 'not-ours' };
+  if (record.dcr_status === 'registered') return { step: 'exists', arn: existing.arn, record };
+  if (record.dcr_status === 'offboarded') return { step: 'take-over', arn: existing.arn, replaced: `offboarded:${record.offboarded_at}` };
+  if (record.claim_id === situation.claimId) return { step: 'ours', arn: existing.arn };
+  if (situation.now - Date.parse(record.claimed_at) > situation.staleAfterMs) {
+    return { step: 'take-over', arn: existing.arn, replaced: record.claim_id, staleClaimedAt: record.claimed_at };
+  }
+  return pollOrGiveUp(situation);
+}
+
+/** Look again after a poll interval, unless that would pass the deadline. */
+export function pollOrGiveUp(situation: Pick<ClaimSituation, 'now' | 'deadline' | 'pollMs'>): ClaimStep {
+  return situation.now + situation.pollMs > situation.deadline ? { step: 'give-up' } : { step: 'wait' };
 }
 
 /**
