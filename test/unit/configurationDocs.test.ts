@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/core/constants.js';
+import { ENV_DESCRIPTIONS, FIELD_DESCRIPTIONS } from '../../scripts/configDescriptions.js';
 import {
   CONFIG_SCHEMA_FILE,
   CONFIGURATION_DOC,
-  ENV_DESCRIPTIONS,
-  FIELD_DESCRIPTIONS,
   renderConfigSchema,
   renderConfigurationDocs,
   schemaFieldPaths,
