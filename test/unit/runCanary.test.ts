@@ -1,54 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
 import { ConfigurationError, InvalidRequestError, UpstreamError } from '../../functions/core/errors.js';
-import type { OutcomeDetail, OutcomeType } from '../../functions/core/ports/EventPublisher.js';
-import { InvalidClientError } from '../../functions/core/ports/IdentityProvider.js';
 import { KEPT_CANARY_TENANT, runCanary } from '../../functions/core/useCases/runCanary.js';
 import { handleSchedule, INVALID_SCHEDULE_TARGET } from '../../functions/register/triggers/schedule.js';
-import { MemorySecretStore } from '../helpers/memorySecretStore.js';
-import { ScriptedIdentityProvider } from '../helpers/scriptedIdentityProvider.js';
-import { unitDependencies } from '../helpers/unitDependencies.js';
 
-const PREFIX = 'dcr/clients/';
-const IAT_SECRET = 'dcr/iat';
-const KEPT = `${PREFIX}unmanaged/${KEPT_CANARY_TENANT}`;
-
-const target = (host: string) => ({
-  profile: 'rfc7591',
-  registrationEndpoint: `https://${host}/register`,
-  tokenEndpoint: `https://${host}/token`,
-  initialAccessTokenSecretId: IAT_SECRET,
-  clientMetadata: { client_name: 'canary', grant_types: ['client_credentials'] },
-});
-
-/** Two targets: `managed` (the provider issues RFC 7592 credentials) and `unmanaged` (it does not). */
-async function setup() {
-  const secrets = new MemorySecretStore();
-  await secrets.create({ name: IAT_SECRET, value: 'initial-access-token-value' });
-  const idp = new ScriptedIdentityProvider((t) => !t.registrationEndpoint.includes('unmanaged'));
-  const lines: string[] = [];
-  const events: { type: OutcomeType; detail: OutcomeDetail }[] = [];
-  const deps = unitDependencies({
-    config: serviceConfigSchema.parse({
-      secretNamePrefix: PREFIX,
-      defaultTarget: 'managed',
-      targets: { managed: target('managed.example.com'), unmanaged: target('unmanaged.example.com') },
-    }),
-    secrets,
-    idp,
-    lines,
-    events: { publish: async (type, detail) => void events.push({ type, detail }) },
-  });
-  const entries = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  const metrics = () => entries().filter((entry) => entry._aws);
-  const clientSecrets = () => secrets.names().filter((name) => name !== IAT_SECRET);
-  return { secrets, idp, deps, lines, events, entries, metrics, clientSecrets };
-}
+import { canarySetup, KEPT } from '../helpers/canarySetup.js';
 
 describe('runCanary on a target with RFC 7592 (throw-away client)', () => {
   it('registers, proves, then deletes the client and its secret, leaving nothing', async () => {
     // Prepare
-    const { idp, deps, metrics, clientSecrets } = await setup();
+    const { idp, deps, metrics, clientSecrets } = await canarySetup();
 
     // Act
     const result = await runCanary('managed', deps);
@@ -64,7 +24,7 @@ describe('runCanary on a target with RFC 7592 (throw-away client)', () => {
 
   it('deletes client and secret even when the token proof fails, and throws the proof failure', async () => {
     // Prepare
-    const { idp, deps, metrics, clientSecrets } = await setup();
+    const { idp, deps, metrics, clientSecrets } = await canarySetup();
     const refused = new UpstreamError('identity provider answered 400 to token request (unauthorized_client)', 400);
     idp.failNext('proveClientCredentials', refused);
 
@@ -82,7 +42,7 @@ describe('runCanary on a target with RFC 7592 (throw-away client)', () => {
 
   it('records a client it cannot delete (log with client id, ClientOrphaned metric and event), keeps its secret and throws', async () => {
     // Prepare
-    const { idp, deps, lines, events, entries, metrics, secrets, clientSecrets } = await setup();
+    const { idp, deps, lines, events, entries, metrics, secrets, clientSecrets } = await canarySetup();
     const refused = new UpstreamError('identity provider answered 403 to client deletion', 403);
     idp.failNext('deleteClient', refused);
 
@@ -109,7 +69,7 @@ describe('runCanary on a target with RFC 7592 (throw-away client)', () => {
 
   it('without a token endpoint proves by read-back only and still removes client and secret', async () => {
     // Prepare
-    const { idp, deps, clientSecrets } = await setup();
+    const { idp, deps, clientSecrets } = await canarySetup();
     delete (deps.config.targets.managed as { tokenEndpoint?: string }).tokenEndpoint;
 
     // Act
@@ -126,7 +86,7 @@ describe('runCanary on a target with RFC 7592 (throw-away client)', () => {
 describe('runCanary on a target without RFC 7592 (kept client)', () => {
   it('registers and keeps one client on the first run; the second and third register nothing and prove it', async () => {
     // Prepare
-    const { idp, deps, secrets, clientSecrets } = await setup();
+    const { idp, deps, secrets, clientSecrets } = await canarySetup();
 
     // Act
     const results = [];
@@ -153,7 +113,7 @@ describe('runCanary on a target without RFC 7592 (kept client)', () => {
 
   it('two runs at once create one kept client', async () => {
     // Prepare
-    const { idp, deps, clientSecrets } = await setup();
+    const { idp, deps, clientSecrets } = await canarySetup();
 
     // Act
     const results = await Promise.all([runCanary('unmanaged', deps), runCanary('unmanaged', deps)]);
@@ -167,7 +127,7 @@ describe('runCanary on a target without RFC 7592 (kept client)', () => {
 
   it('replaces a kept client that worked and is now refused (invalid_client), once, and names the old client', async () => {
     // Prepare
-    const { idp, deps, entries, metrics, clientSecrets } = await setup();
+    const { idp, deps, entries, metrics, clientSecrets } = await canarySetup();
     const first = await runCanary('unmanaged', deps);
     idp.clients.delete(first.clientId); // an admin deleted it at the provider
 
@@ -187,7 +147,7 @@ describe('runCanary on a target without RFC 7592 (kept client)', () => {
 
   it('does not replace a kept client that never obtained a token: the run fails and nothing is registered', async () => {
     // Prepare
-    const { idp, deps, clientSecrets } = await setup();
+    const { idp, deps, clientSecrets } = await canarySetup();
     idp.failNext('proveClientCredentials', new UpstreamError('identity provider answered 401 to token request (invalid_client)', 401));
     await expect(runCanary('unmanaged', deps)).rejects.toBeInstanceOf(UpstreamError);
     idp.failNext('proveClientCredentials', new UpstreamError('identity provider answered 401 to token request (invalid_client)', 401));
@@ -204,7 +164,7 @@ describe('runCanary on a target without RFC 7592 (kept client)', () => {
 
   it('records the client as orphaned when its credentials cannot be kept', async () => {
     // Prepare
-    const { idp, deps, secrets, events, metrics } = await setup();
+    const { idp, deps, secrets, events, metrics } = await canarySetup();
     secrets.failWith('put', (name) => name === KEPT, new Error('AccessDeniedException'));
 
     // Act
@@ -222,7 +182,7 @@ describe('runCanary on a target without RFC 7592 (kept client)', () => {
 describe('a misconfigured canary', () => {
   it('throws a ConfigurationError for an unknown target, with CanarySuccess 0 and CanaryMisconfigured 1', async () => {
     // Prepare
-    const { idp, deps, metrics } = await setup();
+    const { idp, deps, metrics } = await canarySetup();
 
     // Act
     const run = runCanary('nope', deps);
@@ -235,7 +195,7 @@ describe('a misconfigured canary', () => {
 
   it('handleSchedule throws for malformed input and an unknown target, logging "canary failed" with the metric', async () => {
     // Prepare
-    const { deps, entries, metrics } = await setup();
+    const { deps, entries, metrics } = await canarySetup();
     const runtime = { logger: deps.logger, dependencies: async () => deps };
 
     // Act
@@ -252,78 +212,5 @@ describe('a misconfigured canary', () => {
       expect.objectContaining({ Target: 'nope', CanaryFailure: 1 }),
     ]);
     expect(entries().filter((e) => e.message === 'canary failed')).toHaveLength(2);
-  });
-});
-
-describe('the proof: tokenRequest, grants and "not active yet" (issues 19 and 17)', () => {
-  const salesforceUnmanaged = {
-    ...target('unmanaged.example.com'),
-    profile: 'salesforce',
-    clientMetadata: { client_name: 'canary', grant_types: ['authorization_code', 'refresh_token'] },
-    tokenRequest: { scope: 'api' },
-  };
-  const invalidClient = () => new InvalidClientError('identity provider answered 400 to token request (invalid_client_id)', 400);
-
-  async function salesforceSetup() {
-    const context = await setup();
-    let clock = new Date('2026-03-01T10:00:00Z');
-    context.deps.config = serviceConfigSchema.parse({
-      secretNamePrefix: PREFIX,
-      defaultTarget: 'sf',
-      targets: { sf: salesforceUnmanaged },
-    });
-    context.deps.now = () => clock;
-    const advance = (minutes: number) => {
-      clock = new Date(clock.getTime() + minutes * 60_000);
-    };
-    return { ...context, advance };
-  }
-
-  it("passes the target's tokenRequest and the client's registered grant types to the provider", async () => {
-    // Prepare
-    const { idp, deps } = await salesforceSetup();
-
-    // Act
-    const result = await runCanary('sf', deps);
-
-    // Assess
-    expect(result).toMatchObject({ proof: 'authenticated', tokenObtained: false });
-    expect(idp.proofOptions).toEqual([{ tokenRequest: { scope: 'api' }, grantTypes: ['authorization_code', 'refresh_token'] }]);
-  });
-
-  it('within 10 minutes of registration a refused Salesforce client is not active yet; after that, never proved, it fails', async () => {
-    // Prepare
-    const { idp, deps, metrics, entries, secrets, advance } = await salesforceSetup();
-    idp.failNext('proveClientCredentials', invalidClient(), invalidClient());
-
-    // Act
-    const fresh = await runCanary('sf', deps);
-    advance(11); // the same answer is now a real refusal
-    const late = await runCanary('sf', deps).catch((error: unknown) => error);
-    const recovered = await runCanary('sf', deps);
-
-    // Assess
-    expect(fresh).toMatchObject({ ok: true, mode: 'kept', registered: true, proof: 'not-active-yet', tokenObtained: false });
-    expect(late).toBeInstanceOf(InvalidClientError);
-    expect(recovered).toMatchObject({ ok: true, registered: false, proof: 'authenticated' });
-    expect(idp.registered).toHaveLength(1);
-    expect(metrics().map((m) => [m.CanarySuccess, m.CanaryNotActiveYet])).toEqual([
-      [0, 1],
-      [0, 0],
-      [1, 0],
-    ]);
-    expect(entries().filter((e) => e.level === 'WARN' && String(e.message).includes('not active yet'))).toHaveLength(1);
-    expect(JSON.parse((await secrets.get(`${PREFIX}sf/${KEPT_CANARY_TENANT}`))?.value ?? '{}').canary_proved_at).toEqual(
-      expect.any(String),
-    );
-  });
-
-  it('an rfc7591 target has no activation window: invalid_client right after registration fails', async () => {
-    // Prepare
-    const { idp, deps } = await setup();
-    idp.failNext('proveClientCredentials', invalidClient());
-
-    // Act, Assess
-    await expect(runCanary('unmanaged', deps)).rejects.toBeInstanceOf(InvalidClientError);
   });
 });
