@@ -57,11 +57,12 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
   const unconfirmed: string[] = [];
   let registration: ClientRegistration;
   let record: RegisteredRecord;
+  let storedValue: string;
   try {
     registration = await registerWithRetries(target, metadata, await initialAccessToken, { ...deps, logger: log }, unconfirmed);
     record = buildRegisteredRecord(request.tenantId, target, registration, deps.now());
     if (unconfirmed.length) record.unconfirmed_attempts = unconfirmed;
-    assertStorable(record, registration);
+    storedValue = storableValue(record, registration);
   } catch (error) {
     if (error instanceof UnusableRegistrationError) await removeUnusableClient(request.tenantId, target, error, { ...deps, logger: log });
     await releaseClaim(secretName, deps);
@@ -69,7 +70,7 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
   }
 
   try {
-    await deps.secrets.put(secretName, JSON.stringify(record), deterministicToken('registered', claim.claimId));
+    await deps.secrets.put(secretName, storedValue, deterministicToken('registered', claim.claimId));
   } catch (error) {
     if (!(await holdsClient(secretName, target.name, registration.client_id, error, { ...deps, logger: log }))) {
       await deleteUnstoredClient(request.tenantId, target, registration, { ...deps, logger: log });
@@ -128,9 +129,10 @@ async function registerWithRetries(
 }
 
 /** Secrets Manager refuses a SecretString over 64 KB: a provider that echoes that much is unusable. */
-function assertStorable(record: RegisteredRecord, registration: ClientRegistration): void {
-  const bytes = Buffer.byteLength(JSON.stringify(record));
-  if (bytes <= MAX_SECRET_BYTES) return;
+function storableValue(record: RegisteredRecord, registration: ClientRegistration): string {
+  const value = JSON.stringify(record);
+  const bytes = Buffer.byteLength(value);
+  if (bytes <= MAX_SECRET_BYTES) return value;
   throw new UnusableRegistrationError(`the registration answer makes a ${bytes}-byte record, over Secrets Manager's ${MAX_SECRET_BYTES}`, {
     client_id: registration.client_id,
     registration_client_uri: registration.registration_client_uri,
