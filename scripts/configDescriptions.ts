@@ -137,4 +137,13 @@ export const ENV_DESCRIPTIONS: Readonly<Record<keyof typeof ENV, EnvEntry>> = {
     default: 'unset',
     description: "The lane queue's URL, set by the stack; `dcr import` and `dcr lane` read it too (or `--lane-queue-url`).",
   },
+  CONFIG_CACHE_TTL_SECONDS: {
+    default: '60',
+    description:
+      'Seconds a warm container uses its loaded configuration before reading the parameter again; an invalid new one keeps the last good one.',
+  },
+  CONFIG_HASH: {
+    default: 'unset',
+    description: 'A hash of the deployed configuration, set by the stack: a deploy that changes the configuration also rolls the function.',
+  },
 };

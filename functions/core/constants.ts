@@ -32,6 +32,12 @@ export const OUTCOME_TYPES = [
    * gone already (RFC 7592 §2) or its registration access token is not valid. An operator checks.
    */
   'ClientDeletionUnconfirmed',
+  /** A new client proved it can obtain a token (a target's `readiness`), or was registered where no readiness check is set. */
+  'ClientReady',
+  /** Reconciliation found a stored client gone at the provider, or its metadata differing from the configuration. */
+  'ClientDrifted',
+  /** A client secret expired, or its renewal before `client_secret_expires_at` failed. */
+  'ClientSecretRenewalFailed',
 ] as const;
 
 /** CloudWatch namespace of every EMF metric the function writes. */
@@ -59,6 +65,24 @@ export const METRICS = {
   possibleOrphan: 'PossibleOrphan',
   clientDeletionUnconfirmed: 'ClientDeletionUnconfirmed',
   unmanageableClient: 'UnmanageableClient',
+  /** 1 per canary run, whatever its result: the heartbeat alarm fires when it stops arriving. */
+  canaryRun: 'CanaryRun',
+  /** A renewal before `client_secret_expires_at` failed. */
+  secretRenewalFailed: 'SecretRenewalFailed',
+  /** A stored client secret is past its `client_secret_expires_at`. */
+  clientSecretExpired: 'ClientSecretExpired',
+  /** Reconciliation found a stored client missing at the provider, or drifted from the configuration. */
+  clientDrifted: 'ClientDrifted',
+  /** A new client never proved ready within its target's readiness window. */
+  clientNotReady: 'ClientNotReady',
+  /** A tenant event (EventBridge or the lane) failed terminally: logged and dropped, no retry fixes it. */
+  tenantEventFailed: 'TenantEventFailed',
+  /** The HTTP API answered 5xx (Lambda's Errors metric never counts an answered request). */
+  httpServerError: 'HttpServerError',
+  /** An outcome event (ClientRegistered, …) could not be published. */
+  outcomePublishFailed: 'OutcomePublishFailed',
+  /** A reloaded configuration was invalid: the last good one stays in use. */
+  configReloadFailed: 'ConfigReloadFailed',
 } as const;
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
@@ -83,4 +107,8 @@ export const ENV = {
   LANE_PACING_WAIT_MS: 'LANE_PACING_WAIT_MS',
   LANE_QUEUE_ARN: 'LANE_QUEUE_ARN',
   LANE_QUEUE_URL: 'LANE_QUEUE_URL',
+  /** Seconds a loaded configuration is used before it is read again (default 60). */
+  CONFIG_CACHE_TTL_SECONDS: 'CONFIG_CACHE_TTL_SECONDS',
+  /** A hash of the deployed configuration: a deploy that changes it also rolls the function. */
+  CONFIG_HASH: 'CONFIG_HASH',
 } as const;
