@@ -29,7 +29,9 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'targets.*.issuer':
     "Instead of `registrationEndpoint`: `registration_endpoint` and `token_endpoint` are read from `{issuer}/.well-known/openid-configuration`, else `/.well-known/oauth-authorization-server` (RFC 8414), once per container. Same URL rule; the document must name the same issuer; the registration endpoint must be on the issuer's origin or in `allowedRegistrationOrigins`.",
   'targets.*.initialAccessTokenSecretId':
-    'Name or ARN of the secret holding the initial access token, raw or as `{"initialAccessToken":"…"}`. In a targets document for the stack it may be left out: the stack creates `dcr/iat/<target>`.',
+    'Name or ARN of the secret holding the initial access token, raw or as `{"initialAccessToken":"…"}`; the same as `registrationCredential: {"type":"initialAccessToken","secretId":…}`. Give this or `registrationCredential`, not both. In a targets document for the stack both may be left out: the stack creates `dcr/iat/<target>`.',
+  'targets.*.registrationCredential':
+    'How a registration is authorised ([providers.md](providers.md)), one of: `{"type":"initialAccessToken","secretId"}`; `{"type":"clientCredentials","tokenEndpoint","secretId","scope"?,"authMethod"?}` (the secret holds `{"client_id","client_secret"}` or `{"client_id","private_key_jwk"}`; `authMethod` `client_secret_basic` (default for a secret), `client_secret_post` or `private_key_jwt` (default for a key); the minted token is reused until 30 s before `expires_in` and replaced after a refusal); `{"type":"apiKey","secretId","header"?,"scheme"?}` (sent as `<header>: <scheme> <key>`, default `Authorization: SSWS <key>`, the bare key when `scheme` is `""`; the secret holds the key raw or as `{"apiKey":"…"}`); `{"type":"none"}` (open registration, never a default).',
   'targets.*.tokenEndpoint':
     "Token endpoint, stored with the credentials and used by the canary and by rotation's `testSecret`. Same URL rule. Unset: no token is requested.",
   'targets.*.clientMetadata':

@@ -13,12 +13,12 @@ function describeConfig(config: ServiceConfig): string {
     ['kmsKeyId', config.kmsKeyId ?? '(aws/secretsmanager)'],
   ]);
   const targets = table(
-    ['target', 'profile', 'registration endpoint', 'iat secret', 'token endpoint'],
+    ['target', 'profile', 'registration endpoint', 'registration credential', 'token endpoint'],
     Object.entries(config.targets).map(([name, t]) => [
       name,
       t.profile,
       t.registrationEndpoint ?? `discovered from ${t.issuer}`,
-      t.initialAccessTokenSecretId,
+      'secretId' in t.registrationCredential ? `${t.registrationCredential.type} ${t.registrationCredential.secretId}` : 'none (open)',
       t.tokenEndpoint,
     ]),
   );
@@ -69,7 +69,10 @@ function asDeployedConfig(text: string, source: string): string {
     throw new InvalidRequestError(error instanceof SyntaxError ? `${source} is not valid JSON` : (error as Error).message);
   }
   const targets = Object.fromEntries(
-    Object.entries(document.targets).map(([name, target]) => [name, { initialAccessTokenSecretId: `dcr/iat/${name}`, ...target }]),
+    Object.entries(document.targets).map(([name, target]) => [
+      name,
+      target.registrationCredential === undefined ? { initialAccessTokenSecretId: `dcr/iat/${name}`, ...target } : target,
+    ]),
   );
   return JSON.stringify({ ...document, targets });
 }

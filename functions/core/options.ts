@@ -33,6 +33,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 
 /** How long an initial access token read from Secrets Manager is reused (env IAT_CACHE_TTL_SECONDS). */
 export const DEFAULT_IAT_CACHE_TTL_SECONDS = 300;
 
+/**
+ * A registration token minted by client credentials is reused until this long before its
+ * `expires_in` runs out (half its lifetime when that is shorter than twice this), so it never expires
+ * on the way. Without `expires_in` it is reused as long as an initial access token is.
+ */
+export const REGISTRATION_TOKEN_EXPIRY_SKEW_MS = 30_000;
+
 // ---- Calls to AWS --------------------------------------------------------------------------------
 
 /** One AWS SDK request (env AWS_REQUEST_TIMEOUT_MS); the SDK's own retries come on top. */

@@ -2,8 +2,8 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from './aws/EventBridgePublisher.js';
 import { HttpEndpointDiscovery } from './idp/HttpEndpointDiscovery.js';
 import { HttpIdentityProvider } from './idp/HttpIdentityProvider.js';
-import { InitialAccessTokens } from './InitialAccessTokens.js';
 import type { SecretStore } from './ports/SecretStore.js';
+import { SecretRegistrationCredentials } from './registrationCredentials/SecretRegistrationCredentials.js';
 import type { Settings } from './settings.js';
 import type { UseCaseDependencies } from './useCases/dependencies.js';
 
@@ -17,10 +17,14 @@ export function settingsAdapters(
   settings: Settings,
   secrets: SecretStore,
   eventBridge: () => EventBridgeClient,
-): Pick<UseCaseDependencies, 'idp' | 'tokens' | 'discovery' | 'events' | 'retry' | 'claim' | 'now'> {
+): Pick<UseCaseDependencies, 'idp' | 'registrationCredentials' | 'discovery' | 'events' | 'retry' | 'claim' | 'now'> {
   return {
     idp: new HttpIdentityProvider({ timeoutMs: settings.idpTimeoutMs }),
-    tokens: new InitialAccessTokens(secrets, settings.iatCacheTtlMs),
+    registrationCredentials: new SecretRegistrationCredentials(secrets, {
+      cacheTtlMs: settings.iatCacheTtlMs,
+      timeoutMs: settings.idpTimeoutMs,
+      retry: settings.retry,
+    }),
     discovery: new HttpEndpointDiscovery({ timeoutMs: settings.idpTimeoutMs }),
     events: settings.eventBusName ? new EventBridgePublisher(eventBridge(), settings.eventBusName) : undefined,
     retry: settings.retry,

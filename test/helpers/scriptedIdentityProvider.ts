@@ -9,6 +9,7 @@ import {
   InvalidClientError,
   type ManagedClient,
   type ProofOptions,
+  type RegistrationAuthorization,
 } from '../../functions/core/ports/IdentityProvider.js';
 
 interface Client {
@@ -26,6 +27,8 @@ type Operation = 'register' | 'deleteClient' | 'proveClientCredentials';
 export class ScriptedIdentityProvider implements IdentityProvider {
   readonly clients = new Map<string, Client>();
   readonly registered: string[] = [];
+  /** What each registration carried (a header, a plain IAT string, or null for open registration). */
+  readonly authorizations: RegistrationAuthorization[] = [];
   readonly deleted: string[] = [];
   readonly proved: string[] = [];
   /** The options of each proof, in order (token request parameters, grant types). */
@@ -41,7 +44,8 @@ export class ScriptedIdentityProvider implements IdentityProvider {
     this.#script[operation].push(...errors);
   }
 
-  async register(target: EndpointTarget, metadata: ClientMetadata, _initialAccessToken: string): Promise<ClientRegistration> {
+  async register(target: EndpointTarget, metadata: ClientMetadata, authorization: RegistrationAuthorization): Promise<ClientRegistration> {
+    this.authorizations.push(authorization);
     this.#fail('register');
     const clientId = `client-${++this.#next}`;
     const client: Client = { clientSecret: randomBytes(24).toString('base64url') };

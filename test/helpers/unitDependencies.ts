@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '../../functions/core/config/serviceConfig.js';
-import { InitialAccessTokens } from '../../functions/core/InitialAccessTokens.js';
 import { Logger } from '../../functions/core/logger.js';
 import type { IdentityProvider } from '../../functions/core/ports/IdentityProvider.js';
+import { SecretRegistrationCredentials } from '../../functions/core/registrationCredentials/SecretRegistrationCredentials.js';
 import type { UseCaseDependencies } from '../../functions/core/useCases/dependencies.js';
 import type { MemorySecretStore } from './memorySecretStore.js';
 
@@ -15,7 +15,7 @@ export function unitDependencies(
 ): UseCaseDependencies {
   const { lines, ...given } = parts;
   return {
-    tokens: new InitialAccessTokens(given.secrets),
+    registrationCredentials: new SecretRegistrationCredentials(given.secrets),
     logger: new Logger({ sink: (line) => lines.push(line) }),
     now: () => new Date(),
     discovery: { discover: () => Promise.reject(new Error('discovery is not used by these targets')) },

@@ -39,7 +39,7 @@ describe('docs/configuration.md and docs/config.schema.json', () => {
     expect(schema.required).toEqual(['targets']);
     expect(schema.properties.secretNamePrefix.default).toBe('dcr/clients/');
     const target = schema.properties.targets.additionalProperties;
-    expect(target.required).toEqual(['profile', 'initialAccessTokenSecretId']);
+    expect(target.required).toEqual(['profile']);
     expect(target.properties.callerMetadata.default).toEqual(['client_name', 'contacts']);
     expect(target.properties.profile.description).toBe(FIELD_DESCRIPTIONS['targets.*.profile']);
   });

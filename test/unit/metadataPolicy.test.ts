@@ -262,7 +262,7 @@ describe('registerTenant applies the policy first', () => {
       }),
       secrets: port('secrets'),
       idp: port('idp'),
-      tokens: port('tokens'),
+      registrationCredentials: port('registrationCredentials'),
       logger: new Logger({ sink: () => {} }),
       events: { publish: async (type: string) => void touched.push(`events.${type}`) },
     } as unknown as UseCaseDependencies;

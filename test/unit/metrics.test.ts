@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { serviceConfigSchema, secretNameFor } from '../../functions/core/config/serviceConfig.js';
 import { ALARMED_METRICS, METRICS, METRICS_NAMESPACE } from '../../functions/core/constants.js';
-import { InitialAccessTokens } from '../../functions/core/InitialAccessTokens.js';
 import { Logger } from '../../functions/core/logger.js';
 import { emitMetrics } from '../../functions/core/metrics.js';
+import { SecretRegistrationCredentials } from '../../functions/core/registrationCredentials/SecretRegistrationCredentials.js';
 import type { UseCaseDependencies } from '../../functions/core/useCases/dependencies.js';
 import { registerTenant } from '../../functions/core/useCases/registerTenant.js';
 import { handleSchedule } from '../../functions/register/triggers/schedule.js';
@@ -103,7 +103,7 @@ describe('emitMetrics: the metrics are the contract with the stack', () => {
       config,
       secrets,
       idp: new ScriptedIdentityProvider(),
-      tokens: new InitialAccessTokens(secrets),
+      registrationCredentials: new SecretRegistrationCredentials(secrets),
       logger,
       now: () => new Date('2030-01-01T11:00:00.000Z'),
       discovery: { discover: () => Promise.reject(new Error('discovery is not used by this target')) },

@@ -110,16 +110,74 @@ export const tokenRequestSchema = z.strictObject({
 });
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
+const secretIdString = z.string().check(z.minLength(1), z.maxLength(2048));
+
+/** RFC 9110 §5.6.2 token: what an HTTP field name may be. */
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+// Headers the request itself sets or that change its framing or routing: an API key may not go in them.
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'accept',
+  'expect',
+  'te',
+  'trailer',
+  'upgrade',
+  'keep-alive',
+  'cookie',
+]);
+
+/** Client authentications at the token endpoint that mints a registration token. */
+export const REGISTRATION_TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+
+/**
+ * What a registration carries to be allowed (docs/providers.md): an initial access token, a token
+ * minted by client credentials, an API key, or nothing (open registration, only when said).
+ */
+export const registrationCredentialSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('initialAccessToken'), secretId: secretIdString }),
+  z.strictObject({
+    type: z.literal('clientCredentials'),
+    tokenEndpoint: endpointUrl,
+    secretId: secretIdString,
+    scope: z.optional(tokenParamValue),
+    authMethod: z.optional(z.enum(REGISTRATION_TOKEN_AUTH_METHODS)),
+  }),
+  z.strictObject({
+    type: z.literal('apiKey'),
+    secretId: secretIdString,
+    header: z._default(
+      z.string().check(
+        z.regex(HTTP_TOKEN, 'must be an HTTP header name (1-64 token characters)'),
+        z.refine(
+          (name) => !RESERVED_HEADERS.has(name.toLowerCase()),
+          'may not be a header the request itself sets (Host, Content-Type, …)',
+        ),
+      ),
+      'Authorization',
+    ),
+    scheme: z._default(z.string().check(z.regex(/^[\x21-\x7e]{0,64}$/, 'must be printable ASCII without spaces (or "" for none)')), 'SSWS'),
+  }),
+  z.strictObject({ type: z.literal('none') }),
+]);
+export type RegistrationCredential = z.infer<typeof registrationCredentialSchema>;
+
 /** An RFC 7591 token_endpoint_auth_method name. */
 const authMethodName = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be a token_endpoint_auth_method name'));
 
-export const targetConfigSchema = z
+const targetFieldsSchema = z
   .looseObject({
     profile: z.enum(PROFILES),
     /** The DCR endpoint; or give `issuer` and it is read from the discovery document. */
     registrationEndpoint: z.optional(endpointUrl),
     issuer: z.optional(endpointUrl),
-    initialAccessTokenSecretId: z.string().check(z.minLength(1), z.maxLength(2048)),
+    /** Today's shape, still accepted: the same as `registrationCredential: { type: "initialAccessToken", secretId }`. */
+    initialAccessTokenSecretId: z.optional(secretIdString),
+    /** How a registration is authorised; exactly one of this and `initialAccessTokenSecretId`. */
+    registrationCredential: z.optional(registrationCredentialSchema),
     tokenEndpoint: z.optional(endpointUrl),
     clientMetadata: z._default(clientMetadataSchema, {}),
     /** Client metadata fields a caller may set in a request's `client` (docs/security.md). */
@@ -151,8 +209,25 @@ export const targetConfigSchema = z
       message: 'give registrationEndpoint, or issuer to discover it',
       path: ['registrationEndpoint'],
     }),
+    // Open registration is never a default: a target says how it registers, once.
+    z.refine((target) => (target.initialAccessTokenSecretId === undefined) !== (target.registrationCredential === undefined), {
+      message: 'give exactly one of registrationCredential and initialAccessTokenSecretId (open registration is {"type":"none"})',
+      path: ['registrationCredential'],
+    }),
   );
-export type TargetConfig = z.infer<typeof targetConfigSchema>;
+
+/** A target, with `initialAccessTokenSecretId` normalised into `registrationCredential`. */
+export const targetConfigSchema = z.pipe(
+  targetFieldsSchema,
+  z.transform((target) => ({
+    ...target,
+    registrationCredential: target.registrationCredential ?? {
+      type: 'initialAccessToken' as const,
+      secretId: target.initialAccessTokenSecretId ?? '',
+    },
+  })),
+);
+export type TargetConfig = z.output<typeof targetConfigSchema>;
 
 /** A target whose endpoints are known (configured, or discovered from its issuer). */
 export type EndpointTarget = TargetConfig & { registrationEndpoint: string };

@@ -15,6 +15,8 @@ export interface TargetsDocument {
 
 export interface TargetEntry {
   readonly initialAccessTokenSecretId?: string;
+  /** Given instead of `initialAccessTokenSecretId`: its secret (if any) is imported, never created. */
+  readonly registrationCredential?: { readonly type?: unknown; readonly secretId?: unknown; readonly [key: string]: unknown };
   readonly [key: string]: unknown;
 }
 

@@ -18,6 +18,7 @@ import {
   InvalidClientError,
   type ManagedClient,
   type ProofOptions,
+  type RegistrationAuthorization,
 } from '../ports/IdentityProvider.js';
 import { clientCredentialsRequest } from './clientCredentialsRequest.js';
 import { parseRegistrationResponse } from './parseRegistrationResponse.js';
@@ -48,16 +49,11 @@ export class HttpIdentityProvider implements IdentityProvider {
     this.#fetch = options.fetch ?? globalThis.fetch;
   }
 
-  async register(target: EndpointTarget, metadata: ClientMetadata, initialAccessToken: string): Promise<ClientRegistration> {
+  async register(target: EndpointTarget, metadata: ClientMetadata, authorization: RegistrationAuthorization): Promise<ClientRegistration> {
     const action = 'registration';
     const answer = await this.#exchange(target.registrationEndpoint, action, {
       method: 'POST',
-      headers: jsonHeaders(
-        bearer(
-          initialAccessToken,
-          () => new ConfigurationError('the initial access token is not a printable ASCII string; refusing to send it'),
-        ),
-      ),
+      headers: registrationHeaders(authorization),
       body: JSON.stringify(metadata),
     });
     if (answer.status !== 201 && answer.status !== 200) throw failure(answer, action, 'registration');
@@ -166,6 +162,8 @@ const GRANT_REFUSALS = new Set(['unauthorized_client', 'unsupported_grant_type',
 
 // Printable ASCII, spaces only inside: what an Authorization header carries without error or ambiguity.
 const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+// RFC 9110 §5.6.2 token.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 
 interface Answer {
   status: number;
@@ -210,6 +208,24 @@ function managementFailure(answer: Answer, action: string): DcrError {
 function jsonHeaders(authorization: string): Record<string, string> {
   return { 'content-type': 'application/json', accept: 'application/json', authorization };
 }
+
+/** A registration's headers: the credential's (a string is an IAT, sent as Bearer), none for open registration. */
+function registrationHeaders(authorization: RegistrationAuthorization): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (authorization === null) return headers;
+  if (typeof authorization === 'string') {
+    headers.authorization = bearer(
+      authorization,
+      () => new ConfigurationError('the initial access token is not a printable ASCII string; refusing to send it'),
+    );
+    return headers;
+  }
+  const refuse = () => new ConfigurationError('the registration credential is not a printable ASCII header; refusing to send it');
+  if (!HEADER_NAME.test(authorization.name) || !HEADER_SAFE.test(authorization.value)) throw refuse();
+  headers[authorization.name.toLowerCase()] = authorization.value;
+  return headers;
+}
+
 
 /**
  * `Bearer <token>`, refused before `fetch` sees it: its header error would quote the whole value

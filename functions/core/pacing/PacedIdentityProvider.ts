@@ -1,5 +1,12 @@
 import type { ClientMetadata, EndpointTarget } from '../config/targetConfig.js';
-import type { ClientCredentials, CredentialsProof, IdentityProvider, ManagedClient, ProofOptions } from '../ports/IdentityProvider.js';
+import type {
+  ClientCredentials,
+  CredentialsProof,
+  IdentityProvider,
+  ManagedClient,
+  ProofOptions,
+  RegistrationAuthorization,
+} from '../ports/IdentityProvider.js';
 import { throttleSignal } from './throttleSignal.js';
 import type { TokenBucket } from './TokenBucket.js';
 
@@ -33,8 +40,8 @@ export class PacedIdentityProvider implements IdentityProvider {
     this.#sleep = options.sleep ?? defaultSleep;
   }
 
-  register(target: EndpointTarget, metadata: ClientMetadata, initialAccessToken: string) {
-    return this.#paced(() => this.#inner.register(target, metadata, initialAccessToken));
+  register(target: EndpointTarget, metadata: ClientMetadata, authorization: RegistrationAuthorization) {
+    return this.#paced(() => this.#inner.register(target, metadata, authorization));
   }
 
   updateClient(target: EndpointTarget, client: ManagedClient, metadata: Record<string, unknown>) {

@@ -27,9 +27,21 @@ export interface ClientCredentials {
   token_endpoint_auth_method: string;
 }
 
+/** The header that authorises a registration (functions/core/registrationCredentials/). */
+export interface RegistrationHeader {
+  name: string;
+  value: string;
+}
+
+/**
+ * What a registration carries: a header, a plain string meaning `Authorization: Bearer <token>` (an
+ * initial access token), or null for open registration (no header at all).
+ */
+export type RegistrationAuthorization = RegistrationHeader | string | null;
+
 /** An OAuth 2.0 authorization server reached by Dynamic Client Registration (RFC 7591 / 7592). */
 export interface IdentityProvider {
-  register(target: EndpointTarget, metadata: ClientMetadata, initialAccessToken: string): Promise<ClientRegistration>;
+  register(target: EndpointTarget, metadata: ClientMetadata, authorization: RegistrationAuthorization): Promise<ClientRegistration>;
   /** RFC 7592 PUT with the client's full metadata; the answer may carry a new secret and token. */
   updateClient(target: EndpointTarget, client: ManagedClient, metadata: Record<string, unknown>): Promise<ClientRegistration>;
   /** RFC 7592 DELETE; 'absent' when the provider no longer knows the client. */

@@ -1,9 +1,9 @@
 import type { ServiceConfig } from '../config/serviceConfig.js';
-import type { InitialAccessTokens } from '../InitialAccessTokens.js';
 import type { Logger } from '../logger.js';
 import type { EndpointDiscovery } from '../ports/EndpointDiscovery.js';
 import type { EventPublisher } from '../ports/EventPublisher.js';
 import type { IdentityProvider } from '../ports/IdentityProvider.js';
+import type { RegistrationCredentials } from '../ports/RegistrationCredentials.js';
 import type { SecretStore } from '../ports/SecretStore.js';
 import type { SecretVersions } from '../ports/SecretVersions.js';
 import type { ClaimOptions, RetryPolicy } from '../options.js';
@@ -13,7 +13,8 @@ export interface UseCaseDependencies {
   config: ServiceConfig;
   secrets: SecretStore;
   idp: IdentityProvider;
-  tokens: InitialAccessTokens;
+  /** What authorises a registration at each target (initial access token, minted token, API key, none). */
+  registrationCredentials: RegistrationCredentials;
   logger: Logger;
   /** The clock of every timestamp and timeout a use case computes. */
   now: () => Date;

@@ -3,7 +3,7 @@ import { applyMetadataPolicy, withTokenEndpointAuthMethod } from '../config/meta
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import type { ClientMetadata } from '../config/targetConfig.js';
 import { DcrError, InitialAccessTokenRejectedError, TemporarilyUnavailableError, UnusableRegistrationError } from '../errors.js';
-import type { ClientRegistration, ManagedClient } from '../ports/IdentityProvider.js';
+import type { ClientRegistration, ManagedClient, RegistrationHeader } from '../ports/IdentityProvider.js';
 import { withRetries } from '../retry.js';
 import { MAX_SECRET_BYTES } from '../options.js';
 import { buildRegisteredRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
@@ -46,9 +46,9 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
 
   // The caller's metadata is checked before anything is claimed, read or sent (400 names the field).
   const metadata = withTokenEndpointAuthMethod(applyMetadataPolicy(target.config, request.client), target.config.profile);
-  // Read the IAT (usually cached) while claiming: a cold container saves a round trip.
-  const initialAccessToken = deps.tokens.get(target.config.initialAccessTokenSecretId);
-  initialAccessToken.catch(() => {}); // surfaced where it is awaited
+  // Read the registration credential (usually cached) while claiming: a cold container saves a round trip.
+  const authorization = deps.registrationCredentials.authorization(target.config.registrationCredential);
+  authorization.catch(() => {}); // surfaced where it is awaited
   const claim = await claimSecret(secretName, request.tenantId, target, deps);
   if (claim.kind === 'exists') {
     return { ...base, clientId: claim.record.client_id, secretArn: claim.arn, status: 'exists' };
@@ -59,7 +59,7 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
   let record: RegisteredRecord;
   let storedValue: string;
   try {
-    registration = await registerWithRetries(target, metadata, await initialAccessToken, { ...deps, logger: log }, unconfirmed);
+    registration = await registerWithRetries(target, metadata, await authorization, { ...deps, logger: log }, unconfirmed);
     record = buildRegisteredRecord(request.tenantId, target, registration, deps.now());
     if (unconfirmed.length) record.unconfirmed_attempts = unconfirmed;
     storedValue = storableValue(record, registration);
@@ -92,7 +92,7 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
 async function registerWithRetries(
   target: ResolvedTarget,
   metadata: ClientMetadata,
-  token: string,
+  authorization: RegistrationHeader | null,
   deps: UseCaseDependencies,
   unconfirmed: string[],
 ): Promise<ClientRegistration> {
@@ -109,8 +109,8 @@ async function registerWithRetries(
       },
     );
   };
-  const attempt = (token: string) =>
-    withRetries(() => deps.idp.register(target.config, metadata, token), deps.retry, {
+  const attempt = (credential: RegistrationHeader | null) =>
+    withRetries(() => deps.idp.register(target.config, metadata, credential), deps.retry, {
       onRetry: noteAmbiguous,
     }).catch((error: unknown) => {
       if ((error as TemporarilyUnavailableError).ambiguous) noteAmbiguous(error as TemporarilyUnavailableError);
@@ -118,12 +118,15 @@ async function registerWithRetries(
     });
 
   try {
-    return await attempt(token);
+    return await attempt(authorization);
   } catch (error) {
     if (!(error instanceof InitialAccessTokenRejectedError)) throw error;
-    const fresh = await deps.tokens.get(target.config.initialAccessTokenSecretId, { refresh: true });
-    if (fresh === token) throw error;
-    deps.logger.info('initial access token was refused; retrying once with the re-read token');
+    // A re-read IAT or API key, or a newly minted token; open registration has nothing to replace.
+    const fresh = await deps.registrationCredentials.authorization(target.config.registrationCredential, { refresh: true });
+    if (fresh === null || (authorization !== null && fresh.value === authorization.value)) throw error;
+    deps.logger.info('registration credential was refused; retrying once with a fresh one', {
+      credential: target.config.registrationCredential.type,
+    });
     return attempt(fresh);
   }
 }

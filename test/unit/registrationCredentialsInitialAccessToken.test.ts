@@ -3,11 +3,29 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerSecretStore } from '../../functions/core/aws/SecretsManagerSecretStore.js';
 import { ConfigurationError } from '../../functions/core/errors.js';
-import { InitialAccessTokens, parseInitialAccessToken } from '../../functions/core/InitialAccessTokens.js';
+import { parseInitialAccessToken } from '../../functions/core/registrationCredentials/initialAccessToken.js';
+import {
+  SecretRegistrationCredentials,
+  type SecretRegistrationCredentialsOptions,
+} from '../../functions/core/registrationCredentials/SecretRegistrationCredentials.js';
 import { MAX_CREDENTIAL_LENGTH } from '../../functions/core/options.js';
 import { scrubSecrets } from '../../functions/core/redaction.js';
 
 const secretsManager = mockClient(SecretsManagerClient);
+/** The former InitialAccessTokens API over the registration credentials port: the token the Bearer header carries. */
+class InitialAccessTokens {
+  readonly #credentials: SecretRegistrationCredentials;
+  constructor(secrets: SecretsManagerSecretStore, cacheTtlMs?: number, now?: () => number) {
+    const options: SecretRegistrationCredentialsOptions = { cacheTtlMs, now };
+    this.#credentials = new SecretRegistrationCredentials(secrets, options);
+  }
+  async get(secretId: string, options: { refresh?: boolean } = {}): Promise<string | undefined> {
+    const header = await this.#credentials.authorization({ type: 'initialAccessToken', secretId }, options);
+    expect(header?.name).toBe('Authorization');
+    return header?.value.replace(/^Bearer /, '');
+  }
+}
+
 const answer = (SecretString: string) => ({ SecretString, ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:iat', Name: 'iat' });
 
 describe('InitialAccessTokens', () => {
@@ -92,7 +110,7 @@ describe('InitialAccessTokens refusing a token no header can carry', () => {
       (e: unknown) => e,
     )) as Error;
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toBe(`initial access token secret dcr/iat/long holds a token longer than ${MAX_CREDENTIAL_LENGTH} characters`);
+    expect(error.message).toBe(`the initial access token from secret dcr/iat/long is longer than ${MAX_CREDENTIAL_LENGTH} characters`);
   });
 
   it('accepts a token exactly at the limit, and trims the line break an editor leaves at the end', async () => {
