@@ -27,7 +27,6 @@ export async function readRegistrationClient(secrets: SecretStore, credential: C
   if (!value) throw new ConfigurationError(`registration client secret ${secretId} is not a JSON object`);
   const clientId = value.client_id;
   if (typeof clientId !== 'string' || !clientId) throw new ConfigurationError(`registration client secret ${secretId} has no client_id`);
-  checkCredentialValue(clientId, 'the client_id', secretId);
 
   const jwk = privateJwkOf(value.private_key_jwk);
   const authMethod = credential.authMethod ?? (jwk ? 'private_key_jwt' : 'client_secret_basic');
