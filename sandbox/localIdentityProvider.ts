@@ -18,6 +18,8 @@ export interface LocalIdentityProviderOptions {
   registrationManagement?: boolean;
   /** RFC 7592 §2.2 allows a new registration access token on every update; races are sharper with it. Default off. */
   rotateRegistrationAccessToken?: boolean;
+  /** Open registration (RFC 7591 §3 without an initial access token): anyone may register. Default off. */
+  openRegistration?: boolean;
   /** Sees each request first; true when it answered it itself (e.g. a 429 from sandbox/rateLimitGate.ts). */
   gate?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -84,9 +86,12 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
       clientCredentials: { enabled: true },
       registration: {
         enabled: true,
-        initialAccessToken: true,
+        initialAccessToken: !options.openRegistration,
         issueRegistrationAccessToken: management,
-        policies: { [SALESFORCE_POLICY]: salesforceCompatPolicy, [ROTATE_POLICY]: rotateSecretOnUpdate },
+        // Policies travel on initial access tokens: an open endpoint has none.
+        ...(options.openRegistration
+          ? {}
+          : { policies: { [SALESFORCE_POLICY]: salesforceCompatPolicy, [ROTATE_POLICY]: rotateSecretOnUpdate } }),
       },
       registrationManagement: { enabled: management, rotateRegistrationAccessToken: options.rotateRegistrationAccessToken ?? false },
     },
