@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CanarySchedule } from './constructs/CanarySchedule.js';
-import { InitialAccessTokenSecrets, secretNameOf } from './constructs/InitialAccessTokenSecrets.js';
+import { credentialSecretOf, InitialAccessTokenSecrets, secretNameOf } from './constructs/InitialAccessTokenSecrets.js';
 import { OnboardingLane, type OnboardingLaneSettings } from './constructs/OnboardingLane.js';
 import { type LogLevel, RegisterFunction } from './constructs/RegisterFunction.js';
 import { RegistrationsApi } from './constructs/RegistrationsApi.js';
@@ -75,7 +75,7 @@ export class DcrOnboarding extends Construct {
       enableKeyRotation: true,
     });
     const initialAccessTokens = new InitialAccessTokenSecrets(this, 'InitialAccessTokens', {
-      targets: Object.fromEntries(Object.entries(props.targets.targets).map(([name, target]) => [name, target.initialAccessTokenSecretId])),
+      targets: Object.fromEntries(Object.entries(props.targets.targets).map(([name, target]) => [name, credentialSecretOf(target)])),
       namePrefix: iatPrefix,
       encryptionKey: clientSecretsKey,
     });

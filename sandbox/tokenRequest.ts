@@ -7,5 +7,5 @@ import type { ClientCredentials } from '../functions/core/ports/IdentityProvider
  * adding the target's `tokenRequest` parameters, if any; the raw answer.
  */
 export function clientCredentialsToken(tokenEndpoint: string, record: ClientCredentials, tokenRequest?: TokenRequest): Promise<Response> {
-  return fetch(tokenEndpoint, { method: 'POST', ...clientCredentialsRequest(record, tokenRequest) });
+  return fetch(tokenEndpoint, { method: 'POST', ...clientCredentialsRequest(record, tokenRequest, { tokenEndpoint, now: new Date() }) });
 }

@@ -15,6 +15,8 @@ import {
 export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   secretNamePrefix:
     "Prefix of every client secret: the secret of a tenant is `${secretNamePrefix}${target}/${tenantId}`. The stack sets it (`dcr:secretNamePrefix`, else the document's).",
+  managementSecretNamePrefix:
+    "Prefix of the management secrets, which hold each client's RFC 7592 credentials (`registration_client_uri`, `registration_access_token`) for the function alone: `${managementSecretNamePrefix}${target}/${tenantId}`. Unset: `secretNamePrefix` with `clients/` replaced by `management/` (`dcr/management/`), else with `.management/` appended. Neither prefix may start with the other (docs/secret-contract.md).",
   kmsKeyId:
     "KMS key (id, ARN or alias) that encrypts the new client secrets. Unset: the account's `aws/secretsmanager` key. The stack sets its own key; a targets document for the stack may not set it.",
   defaultTarget: 'Target used when a request names none; must be one of `targets`.',
@@ -63,6 +65,8 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'targets.*.tokenRequest.extraParams.*': 'One parameter value: printable, no control characters.',
   'targets.*.acceptedAuthMethods':
     '`token_endpoint_auth_method`s the provider may answer with besides the one requested; any other answer is an unusable registration: the client is deleted and the request fails with 502.',
+  'targets.*.clientKeyAlgorithm':
+    "For a `private_key_jwt` client (`clientMetadata.token_endpoint_auth_method`): the algorithm of the key pair generated per tenant, `ES256` (default), `RS256`, `PS256` (RSA 2048) or `EdDSA` (Ed25519). Only the public key is registered (`jwks`, `kid` = RFC 7638 thumbprint); the private key is the tenant secret's `private_key_jwk`. Such a target may set neither `jwks` nor `jwks_uri`.",
   'targets.*.rateLimit':
     "The onboarding lane's pace for this target. Unset: unpaced until the provider answers 429, then slower (docs/scaling.md).",
   'targets.*.rateLimit.registrationsPerSecond':

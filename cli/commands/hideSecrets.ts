@@ -1,5 +1,7 @@
 // The same rule as the logger's: keys ending in secret/token/password name a secret value.
 const SECRET_KEY = /(secret|token|password)$/i;
+// A private key (private_key_jwk) is hidden whole, whether a JWK object or a string.
+const PRIVATE_KEY = /private_?key(_?jwk)?$/i;
 
 export const HIDDEN_HINT = '(hidden; --reveal shows it)';
 
@@ -9,7 +11,7 @@ export function hideSecrets<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([key, inner]) => !(SECRET_KEY.test(key) && typeof inner === 'string'))
+      .filter(([key, inner]) => !(SECRET_KEY.test(key) && typeof inner === 'string') && !(PRIVATE_KEY.test(key) && inner != null))
       .map(([key, inner]) => [key, hideSecrets(inner)]),
   ) as T;
 }

@@ -1,5 +1,6 @@
 import { secretNameFor } from '../../functions/core/config/serviceConfig.js';
 import { NotFoundError } from '../../functions/core/errors.js';
+import { loadManagementCredentials } from '../../functions/core/managementCredentials.js';
 import { readSecretRecord } from '../../functions/core/secretRecord.js';
 import { getRegistration } from '../../functions/core/useCases/getRegistration.js';
 import { parseRegistrationRequest } from '../../functions/core/useCases/registrationRequest.js';
@@ -16,20 +17,26 @@ export const show: Command = {
   summary: "show a tenant's client (secret values hidden unless --reveal)",
   options: {
     ...TENANT_OPTIONS,
-    reveal: { type: 'boolean', description: 'also print client_secret and registration_access_token' },
+    reveal: { type: 'boolean', description: 'also print client_secret, registration_access_token and private_key_jwk' },
   },
   async run(context, values) {
     const deps = { config: await context.config(), secrets: context.secrets() };
     const request = parseRegistrationRequest({ tenantId: requiredString(values, 'tenant'), target: values.target });
     const target = requireTarget(deps.config, request.target);
     const outcome = await getRegistration(target.name, request.tenantId, deps);
-    const { record } = await readSecretRecord(deps.secrets, secretNameFor(deps.config, target.name, request.tenantId));
-    if (!record) throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${target.name}`);
+    const secretName = secretNameFor(deps.config, target.name, request.tenantId);
+    const { record: stored } = await readSecretRecord(deps.secrets, secretName);
+    if (!stored) throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${target.name}`);
+    // RFC 7592 credentials live in the management secret; an operator without access to it sees none.
+    const record =
+      stored.dcr_status === 'registered'
+        ? { ...stored, ...(await loadManagementCredentials(deps, secretName, stored).catch(() => ({}))) }
+        : stored;
     const shown = (values.reveal ? record : hideSecrets(record)) as unknown as Record<string, unknown>;
     const metadata = (shown.client_metadata ?? {}) as Record<string, unknown>;
     const secretRow = (key: string): [string, string | undefined] => [
       key,
-      key in record ? (values.reveal ? String(shown[key]) : HIDDEN_HINT) : undefined,
+      key in record ? (values.reveal ? revealed(shown[key]) : HIDDEN_HINT) : undefined,
     ];
     const rows: [string, string | undefined][] = [
       ...registrationRows(outcome),
@@ -44,10 +51,16 @@ export const show: Command = {
       ['secret expires', expiry(shown.client_secret_expires_at)],
       secretRow('client_secret'),
       secretRow('registration_access_token'),
+      secretRow('private_key_jwk'),
     ];
     return { json: { ...outcome, record: shown }, human: keyValues(rows) };
   },
 };
+
+/** A secret value as printed by --reveal: a JWK as its JSON. */
+function revealed(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
 
 /** Says when RFC 7592 cannot reach the client (record flag `management: 'foreign-origin'`), and whether the target now allows it. */
 function management(record: Record<string, unknown>, allowedOrigins: readonly string[] = []): string | undefined {

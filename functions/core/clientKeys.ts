@@ -1,6 +1,8 @@
 import { createHash, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { CLIENT_KEY_ALGORITHMS } from './config/targetConfig.js';
+import { rememberSecret } from './redaction.js';
 
-export const CLIENT_KEY_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+export { CLIENT_KEY_ALGORITHMS };
 export type ClientKeyAlgorithm = (typeof CLIENT_KEY_ALGORITHMS)[number];
 
 export interface ClientKeyPair {
@@ -52,4 +54,33 @@ export function jwkThumbprint(jwk: JsonWebKey): string {
   if (members === undefined) throw new TypeError('JWK key type has no thumbprint members');
   const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
   return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/** A key pair's private members (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+
+/**
+ * For a `private_key_jwt` client, a new key pair and the metadata to send with it: `jwks` holds the
+ * new public key alone (never a `jwks_uri`). The private members are remembered for redaction before
+ * the key leaves this function. Any other client: the metadata as it is, and no key.
+ */
+export function withNewClientKey<M extends Record<string, unknown>>(
+  metadata: M,
+  algorithm: ClientKeyAlgorithm = 'ES256',
+): { metadata: M; privateJwk?: JsonWebKey } {
+  if (metadata.token_endpoint_auth_method !== 'private_key_jwt') return { metadata };
+  const { publicJwk, privateJwk } = generateClientKeyPair(algorithm);
+  for (const member of PRIVATE_MEMBERS) rememberSecret(privateJwk[member]);
+  const { jwks_uri: _ignored, ...rest } = metadata;
+  return { metadata: { ...rest, jwks: { keys: [publicJwk] } } as unknown as M, privateJwk };
+}
+
+/**
+ * Whether an answer's metadata shows the key registered: its `jwks` lists the key's `kid`. An answer
+ * without `jwks` is taken at its word (RFC 7591 §3.2.1 echoes metadata, but not every server does).
+ */
+export function answerHoldsKey(answered: Record<string, unknown>, privateJwk: JsonWebKey): boolean {
+  const jwks = answered.jwks as { keys?: unknown } | undefined;
+  if (jwks === undefined) return true;
+  return Array.isArray(jwks?.keys) && jwks.keys.some((key) => (key as { kid?: unknown } | null)?.kid === privateJwk.kid);
 }

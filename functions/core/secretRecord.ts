@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import * as z from 'zod/mini';
 import { managementOrigin } from './config/managementOrigin.js';
 import type { ResolvedTarget } from './config/serviceConfig.js';
@@ -14,9 +15,18 @@ export interface PendingRecord {
 }
 
 /** The SecretString of a tenant's client secret once registered: what the provider issued, and ours. */
+/** The tenant secret's consumer contract version (docs/secret-contract.md); absent on records written before it. */
+export const TENANT_SECRET_SCHEMA_VERSION = 1;
+
 export interface RegisteredRecord extends Omit<ClientRegistration, 'metadata'> {
+  schema_version?: number;
   dcr_status: 'registered';
+  /** The target's issuer: configured, or for profile salesforce the instance URL. Absent when unknown. */
+  issuer?: string;
+  /** Configured, discovered from the issuer, or for profile salesforce derived. Absent when unknown. */
   token_endpoint?: string;
+  /** A `private_key_jwt` client's private key (generated here; only its public half was registered). */
+  private_key_jwk?: JsonWebKey;
   tenant_id: string;
   target: string;
   profile: string;
@@ -64,13 +74,15 @@ export function buildRegisteredRecord(
   registration: ClientRegistration,
   registeredAt: Date,
 ): RegisteredRecord {
-  const { metadata, ...issued } = registration;
-  const uri = registration.registration_client_uri;
+  // RFC 7592 credentials are kept apart, in the management secret (managementCredentials.ts).
+  const { metadata, registration_client_uri: uri, registration_access_token: _token, ...issued } = registration;
   const foreign = uri !== undefined && managementOrigin(uri, target.config)?.allowed === false;
   return {
     dcr_status: 'registered',
     ...issued,
-    token_endpoint: target.config.tokenEndpoint,
+    schema_version: TENANT_SECRET_SCHEMA_VERSION,
+    ...(issued.client_secret !== undefined && { client_secret_expires_at: issued.client_secret_expires_at ?? 0 }),
+    ...consumerEndpoints(target),
     tenant_id: tenantId,
     target: target.name,
     profile: target.config.profile,
@@ -83,6 +95,20 @@ export function buildRegisteredRecord(
 
 /** Parses a stored record; undefined when the secret is not one of ours. */
 export function parseSecretRecord(value: string): SecretRecord | undefined {
+/**
+ * Where a consumer gets tokens: the configured (or discovered) issuer and token endpoint; for profile
+ * salesforce the instance URL and its `/services/oauth2/token`. Neither is guessed for another profile.
+ */
+export function consumerEndpoints(target: ResolvedTarget): { issuer?: string; token_endpoint?: string } {
+  const { issuer, tokenEndpoint, profile, registrationEndpoint } = target.config;
+  const instance = profile === 'salesforce' ? new URL(registrationEndpoint).origin : undefined;
+  const endpoints = { issuer: issuer ?? instance, token_endpoint: tokenEndpoint ?? (instance && `${instance}/services/oauth2/token`) };
+  return {
+    ...(endpoints.issuer !== undefined && { issuer: endpoints.issuer }),
+    ...(endpoints.token_endpoint !== undefined && { token_endpoint: endpoints.token_endpoint }),
+  };
+}
+
   try {
     const parsed = recordSchema.safeParse(JSON.parse(value));
     if (!parsed.success) return undefined;

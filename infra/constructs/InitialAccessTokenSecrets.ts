@@ -2,10 +2,14 @@ import { SecretValue, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { TargetEntry } from '../../functions/core/config/targetsDocument.js';
 
 export interface InitialAccessTokenSecretsProps {
-  /** Target name → the existing secret's name or full ARN, or undefined to create one. */
-  readonly targets: Readonly<Record<string, string | undefined>>;
+  /**
+   * Target name → the existing secret's name or full ARN, undefined to create an IAT secret, or null
+   * when the target needs none (`registrationCredential: {"type":"none"}`). See `credentialSecretOf`.
+   */
+  readonly targets: Readonly<Record<string, string | undefined | null>>;
   /** Name prefix of the secrets this construct creates: `${prefix}${target}`. */
   readonly namePrefix: string;
   /** Encrypts the created secrets; the function may already decrypt with it. */
@@ -27,7 +31,11 @@ export interface InitialAccessTokenSecret {
 // Never change this value: CloudFormation would overwrite the token the operator put in.
 const PLACEHOLDER = JSON.stringify({ initialAccessToken: '' });
 
-/** One IAT secret per target: created empty for the operator to fill, or imported by name or ARN. */
+/**
+ * One registration credential secret per target that needs one, which the function may read: an IAT
+ * secret created empty for the operator to fill, or any credential secret (IAT, client credentials,
+ * API key) imported by name or ARN.
+ */
 export class InitialAccessTokenSecrets extends Construct {
   readonly byTarget: Readonly<Record<string, InitialAccessTokenSecret>>;
 
@@ -35,6 +43,7 @@ export class InitialAccessTokenSecrets extends Construct {
     super(scope, id);
     const byTarget: Record<string, InitialAccessTokenSecret> = {};
     for (const [target, existing] of Object.entries(props.targets)) {
+      if (existing === null) continue;
       byTarget[target] = existing ? this.#import(target, existing) : this.#create(target, props);
     }
     this.byTarget = byTarget;
@@ -79,4 +88,22 @@ export class InitialAccessTokenSecrets extends Construct {
 export function secretNameOf(nameOrArn: string): string {
   const match = /^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:(.+)-[A-Za-z0-9]{6}$/.exec(nameOrArn);
   return match?.[1] ?? nameOrArn;
+}
+
+/**
+ * The secret a target's registration credential is read from: a `registrationCredential`'s `secretId`
+ * (always imported; null for `none`), else `initialAccessTokenSecretId` (imported), else undefined: the
+ * stack creates an IAT secret.
+ */
+export function credentialSecretOf(target: TargetEntry): string | undefined | null {
+  const credential = target.registrationCredential;
+  if (credential === undefined) return target.initialAccessTokenSecretId;
+  return typeof credential.secretId === 'string' && credential.secretId ? credential.secretId : null;
+}
+
+/** The target as the function's config names its credential secret: the id the stack resolved. */
+export function withCredentialSecretId(target: TargetEntry, secretId: string | undefined): TargetEntry {
+  const credential = target.registrationCredential;
+  if (credential === undefined) return { ...target, initialAccessTokenSecretId: secretId };
+  return secretId === undefined ? target : { ...target, registrationCredential: { ...credential, secretId } };
 }

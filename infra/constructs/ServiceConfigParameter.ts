@@ -3,6 +3,7 @@ import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { describeIssues, serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
 import type { TargetsDocument } from '../../functions/core/config/targetsDocument.js';
+import { withCredentialSecretId } from './InitialAccessTokenSecrets.js';
 
 export interface ServiceConfigParameterProps {
   readonly parameterName: string;
@@ -10,7 +11,7 @@ export interface ServiceConfigParameterProps {
   readonly secretNamePrefix: string;
   /** ARN of the key the function encrypts new client secrets with. */
   readonly kmsKeyArn: string;
-  /** Target name → the IAT secret id the function reads. */
+  /** Target name → the registration credential secret id the function reads (none for open registration). */
   readonly initialAccessTokenSecretIds: Readonly<Record<string, string>>;
 }
 
@@ -34,7 +35,7 @@ export class ServiceConfigParameter extends Construct {
       targets: Object.fromEntries(
         Object.entries(props.document.targets).map(([name, target]) => [
           name,
-          { ...target, initialAccessTokenSecretId: props.initialAccessTokenSecretIds[name] },
+          withCredentialSecretId(target, props.initialAccessTokenSecretIds[name]),
         ]),
       ),
     };

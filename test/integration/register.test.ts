@@ -72,8 +72,13 @@ describe('POST /registrations', () => {
       registration_endpoint: env.salesforce.registrationEndpoint,
     });
     expect(record.client_secret).toEqual(expect.any(String));
-    expect(record.registration_access_token).toEqual(expect.any(String));
-    expect(record.registration_client_uri).toBe(`${env.salesforce.registrationEndpoint}/${body.clientId}`);
+    // RFC 7592 credentials live in the management secret, tagged as such, never in the tenant secret.
+    expect(record).not.toHaveProperty('registration_access_token');
+    expect(record).not.toHaveProperty('registration_client_uri');
+    const management = await storedSecret(body.secretName.replace('/clients/', '/management/'));
+    expect(management.record.registration_access_token).toEqual(expect.any(String));
+    expect(management.record.registration_client_uri).toBe(`${env.salesforce.registrationEndpoint}/${body.clientId}`);
+    expect(management.tags).toEqual(expect.arrayContaining([{ Key: 'dcr:role', Value: 'management' }]));
     expect(typeof record.client_id_issued_at).toBe('number');
     expect(new Date(record.registered_at).toISOString()).toBe(record.registered_at);
     expect(tags).toEqual(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { targetConfigSchema, tokenRequestSchema } from '../../functions/core/config/targetConfig.js';
+import { generateClientKeyPair } from '../../functions/core/clientKeys.js';
 import { clientCredentialsRequest } from '../../functions/core/idp/clientCredentialsRequest.js';
 
 const basic = { client_id: 'c 1', client_secret: 's3cret:+/=', token_endpoint_auth_method: 'client_secret_basic' };
@@ -69,12 +70,41 @@ describe('clientCredentialsRequest', () => {
     },
   );
 
-  it('refuses an auth method it cannot send (private_key_jwt, none)', () => {
-    for (const method of ['private_key_jwt', 'none']) {
+  it('refuses an auth method it cannot send (none, client_secret_jwt)', () => {
+    for (const method of ['none', 'client_secret_jwt']) {
       expect(() => clientCredentialsRequest({ ...basic, token_endpoint_auth_method: method })).toThrow(
         expect.objectContaining({ name: 'NotSupportedError' }),
       );
     }
+  });
+
+  describe('private_key_jwt', () => {
+    const { privateJwk } = generateClientKeyPair('ES256');
+    const keyed = { client_id: 'c 1', private_key_jwk: privateJwk, token_endpoint_auth_method: 'private_key_jwt' };
+    const context = { tokenEndpoint: 'https://idp.example.com/token', now: new Date('2026-03-01T10:00:00Z') };
+
+    it('sends client_id and a signed assertion for the token endpoint after the parameters, and no Authorization header', () => {
+      // Act
+      const { headers, body } = clientCredentialsRequest(keyed, { scope: 'api', extraParams: { foo: 'bar' } }, context);
+
+      // Assess
+      const sent = form(body);
+      expect(sent.map(([name]) => name)).toEqual(['grant_type', 'scope', 'foo', 'client_id', 'client_assertion_type', 'client_assertion']);
+      expect(new URLSearchParams(body).get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      const claims = JSON.parse(
+        Buffer.from(String(new URLSearchParams(body).get('client_assertion')).split('.')[1] ?? '', 'base64url').toString(),
+      );
+      expect(claims).toMatchObject({ iss: 'c 1', sub: 'c 1', aud: context.tokenEndpoint, iat: 1772359200 });
+      expect(headers.authorization).toBeUndefined();
+      expect(body).not.toContain(String(privateJwk.d));
+    });
+
+    it('refuses without a private key or without the token endpoint, sending nothing', () => {
+      expect(() => clientCredentialsRequest({ ...keyed, private_key_jwk: undefined }, {}, context)).toThrow(
+        expect.objectContaining({ name: 'ConfigurationError' }),
+      );
+      expect(() => clientCredentialsRequest(keyed)).toThrow(expect.objectContaining({ name: 'ConfigurationError' }));
+    });
   });
 });
 

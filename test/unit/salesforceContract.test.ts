@@ -72,8 +72,6 @@ describe('Salesforce profile against the seed 000 fixture', () => {
     expect(record).toMatchObject({
       client_id: values.clientId,
       client_secret: values.clientSecret,
-      registration_access_token: values.registrationAccessToken,
-      registration_client_uri: `https://login.salesforce.com/services/oauth2/register/${values.clientId}`,
       client_id_issued_at: values.issuedAt,
       client_secret_expires_at: 0,
       token_endpoint_auth_method: 'client_secret_post',
@@ -86,5 +84,11 @@ describe('Salesforce profile against the seed 000 fixture', () => {
       expect(record.client_metadata[key]).toEqual(sample[key]);
     }
     expect(record.client_metadata.grant_types).toContain('hybrid_auth_code');
+    // The RFC 7592 credentials are parsed, and kept for the management secret, not the tenant record.
+    expect(registration).toMatchObject({
+      registration_access_token: values.registrationAccessToken,
+      registration_client_uri: `https://login.salesforce.com/services/oauth2/register/${values.clientId}`,
+    });
+    expect(record).not.toHaveProperty('registration_access_token');
   });
 });

@@ -8,6 +8,12 @@ const SECRET_NAME_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
 export const serviceConfigSchema = z
   .looseObject({
     secretNamePrefix: z._default(z.string().check(z.regex(SECRET_NAME_PREFIX, 'use only A-Z a-z 0-9 / _ + = . @ -')), 'dcr/clients/'),
+    /**
+     * Prefix of the management secrets (RFC 7592 credentials), apart from the client secrets so that no
+     * grant on the client prefix reaches them. Default: `secretNamePrefix` with `clients/` replaced by
+     * `management/`, else with `.management/` appended to it without its trailing slashes.
+     */
+    managementSecretNamePrefix: z.optional(z.string().check(z.regex(SECRET_NAME_PREFIX, 'use only A-Z a-z 0-9 / _ + = . @ -'))),
     kmsKeyId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
     defaultTarget: z._default(z.string().check(z.regex(TARGET_NAME)), 'default'),
     /** Days an offboarded tenant's secret can be restored (7–30, AWS's range), or 0 to delete at once. */
@@ -32,6 +38,10 @@ export function describeIssues(issues: readonly Issue[]): string {
   return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${explain(issue)}`).join('; ');
 }
 
+    z.refine((config) => !prefixesOverlap(config.secretNamePrefix, managementPrefixOf(config)), {
+      message: 'must not start with secretNamePrefix nor be its start: a grant on one prefix would reach the other',
+      path: ['managementSecretNamePrefix'],
+    }),
 interface Issue {
   path: readonly PropertyKey[];
   message: string;
@@ -77,4 +87,21 @@ export function resolveTarget(config: ServiceConfig, requested: string | undefin
 
 export function secretNameFor(config: ServiceConfig, target: string, tenantId: string): string {
   return `${config.secretNamePrefix}${target}/${tenantId}`;
+}
+
+/** The prefix of the management secrets, configured or derived from the client secrets' prefix. */
+export function managementPrefixOf(config: Pick<ServiceConfig, 'secretNamePrefix' | 'managementSecretNamePrefix'>): string {
+  if (config.managementSecretNamePrefix) return config.managementSecretNamePrefix;
+  const clients = config.secretNamePrefix;
+  return clients.endsWith('clients/') ? `${clients.slice(0, -'clients/'.length)}management/` : `${clients.replace(/\/+$/, '')}.management/`;
+}
+
+/** Where a tenant's RFC 7592 credentials live: readable by the function only (docs/secret-contract.md). */
+export function managementSecretNameFor(config: ServiceConfig, target: string, tenantId: string): string {
+  return `${managementPrefixOf(config)}${target}/${tenantId}`;
+}
+
+/** True when a name under one prefix could be under the other (or an IAM `prefix*` grant reach both). */
+export function prefixesOverlap(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
 }

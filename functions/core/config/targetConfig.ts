@@ -165,6 +165,9 @@ export const registrationCredentialSchema = z.discriminatedUnion('type', [
 ]);
 export type RegistrationCredential = z.infer<typeof registrationCredentialSchema>;
 
+/** Signing algorithms of the key pair generated for each `private_key_jwt` client (functions/core/clientKeys.ts). */
+export const CLIENT_KEY_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+
 /** An RFC 7591 token_endpoint_auth_method name. */
 const authMethodName = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be a token_endpoint_auth_method name'));
 
@@ -201,6 +204,8 @@ const targetFieldsSchema = z
      * profile's): any other answer is an unusable registration and the client is deleted. Default none.
      */
     acceptedAuthMethods: z._default(z.array(authMethodName).check(z.maxLength(10)), []),
+    /** For `private_key_jwt` clients: the algorithm of the key pair generated per tenant. Default ES256. */
+    clientKeyAlgorithm: z.optional(z.enum(CLIENT_KEY_ALGORITHMS)),
     /** The onboarding lane's pace for this target (config/rateLimit.ts). Default: unpaced until a 429. */
     rateLimit: z.optional(rateLimitSchema),
   })
@@ -209,6 +214,15 @@ const targetFieldsSchema = z
       message: 'give registrationEndpoint, or issuer to discover it',
       path: ['registrationEndpoint'],
     }),
+    // The service generates each private_key_jwt client's key and registers its public half alone.
+    z.refine(
+      ({ clientMetadata: metadata }) =>
+        metadata.token_endpoint_auth_method !== 'private_key_jwt' || (metadata.jwks === undefined && metadata.jwks_uri === undefined),
+      {
+        message: "a private_key_jwt client's jwks is the key the service generates for it: give neither jwks nor jwks_uri",
+        path: ['clientMetadata'],
+      },
+    ),
     // Open registration is never a default: a target says how it registers, once.
     z.refine((target) => (target.initialAccessTokenSecretId === undefined) !== (target.registrationCredential === undefined), {
       message: 'give exactly one of registrationCredential and initialAccessTokenSecretId (open registration is {"type":"none"})',

@@ -32,6 +32,8 @@ export interface HttpIdentityProviderOptions {
   /** Largest answer read; the request is aborted past it. Default MAX_UPSTREAM_BODY_BYTES (256 KB). */
   maxBodyBytes?: number;
   fetch?: typeof fetch;
+  /** The clock that dates client assertions (private_key_jwt). Default: the system clock. */
+  now?: () => Date;
 }
 
 /**
@@ -42,11 +44,13 @@ export class HttpIdentityProvider implements IdentityProvider {
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
   readonly #fetch: typeof fetch;
+  readonly #now: () => Date;
 
   constructor(options: HttpIdentityProviderOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_IDP_TIMEOUT_MS;
     this.#maxBodyBytes = options.maxBodyBytes ?? MAX_UPSTREAM_BODY_BYTES;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#now = options.now ?? (() => new Date());
   }
 
   async register(target: EndpointTarget, metadata: ClientMetadata, authorization: RegistrationAuthorization): Promise<ClientRegistration> {
@@ -108,7 +112,7 @@ export class HttpIdentityProvider implements IdentityProvider {
     const action = 'token request';
     const answer = await this.#exchange(tokenEndpoint, action, {
       method: 'POST',
-      ...clientCredentialsRequest(credentials, options.tokenRequest),
+      ...clientCredentialsRequest(credentials, options.tokenRequest, { tokenEndpoint, now: this.#now() }),
     });
     if (answer.status === 200) {
       const token = answer.tooLarge ? undefined : accessToken(answer.text);

@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import type { ClientMetadata, EndpointTarget, TokenRequest } from '../config/targetConfig.js';
 import { UpstreamError } from '../errors.js';
 
@@ -24,6 +25,8 @@ export interface ManagedClient {
 export interface ClientCredentials {
   client_id: string;
   client_secret?: string;
+  /** A `private_key_jwt` client's private key: each token request carries an assertion it signs (RFC 7523). */
+  private_key_jwk?: JsonWebKey;
   token_endpoint_auth_method: string;
 }
 

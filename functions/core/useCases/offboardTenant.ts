@@ -4,9 +4,12 @@ import { ConfigurationError, NotFoundError, RegistrationAccessTokenRejectedError
 import { METRICS, TARGET_DIMENSION } from '../constants.js';
 import { emitMetrics } from '../metrics.js';
 import { withRetries } from '../retry.js';
-import { type OffboardedRecord, readSecretRecord, type RegisteredRecord } from '../secretRecord.js';
+import { deleteManagementCredentials, loadManagementCredentials, readManagementRecord } from '../managementCredentials.js';
+import type { ManagedClient } from '../ports/IdentityProvider.js';
+import { type OffboardedRecord, readSecretRecord } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { recordPossibleOrphan } from './orphans.js';
+import { removeLeftoverClient } from './newClientManagement.js';
 import { emitOutcome } from './outcomeEvents.js';
 import { loadTarget } from './targets.js';
 import type { TenantRequest } from './tenantRequest.js';
@@ -43,7 +46,10 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
   const secretName = secretNameFor(deps.config, target.name, request.tenantId);
   const base = { tenantId: request.tenantId, target: target.name, secretName };
 
-  if (!(await readOffboardable(secretName, request, deps))) return { ...base, status: 'absent' };
+  if (!(await readOffboardable(secretName, request, deps))) {
+    await removeLingeringManagement(secretName, deps);
+    return { ...base, status: 'absent' };
+  }
   try {
     return await withTenantLease(secretName, 'offboard', deps, async (lease) => {
       // Read again under the lease: the turn before ours may have offboarded already.
@@ -51,6 +57,12 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
       if (!current) return { ...base, status: 'absent' as const };
       const { stored, record } = current;
       if (record.dcr_status === 'pending') {
+        // A management secret under a pending claim names a client its registration never recorded.
+        const leftover = await readManagementRecord(deps, record);
+        if (leftover) {
+          await removeLeftoverClient(leftover, target, deps);
+          await deleteManagementCredentials(deps, record);
+        }
         await lease.release();
         await deps.secrets.delete(secretName, { force: true });
         recordPossibleOrphan(
@@ -66,7 +78,7 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
         return { ...base, status: 'offboarded' as const, secretArn: stored.arn };
       }
 
-      const clientDeletion = await deleteClient(target, record, deps);
+      const clientDeletion = await deleteClient(target, await loadManagementCredentials(deps, secretName, record), deps);
       const tombstone: OffboardedRecord = {
         dcr_status: 'offboarded',
         tenant_id: request.tenantId,
@@ -75,6 +87,8 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
         offboarded_at: deps.now().toISOString(),
       };
       await deps.secrets.put(secretName, JSON.stringify(tombstone), deterministicToken('offboarded', record.client_id));
+      // The client is gone: its RFC 7592 credentials are worthless, and the name is free at once.
+      await deleteManagementCredentials(deps, record);
       await lease.release();
       const days = deps.config.offboardingRecoveryWindowDays;
       await deps.secrets.delete(secretName, days === 0 ? { force: true } : { recoveryWindowDays: days });
@@ -97,13 +111,24 @@ export async function offboardTenant(request: TenantRequest, deps: UseCaseDepend
 }
 
 /** RFC 7592 DELETE; a refused registration access token means the deletion cannot be confirmed. */
-async function deleteClient(target: ResolvedTarget, record: RegisteredRecord, deps: UseCaseDependencies): Promise<ClientDeletion> {
+async function deleteClient(target: ResolvedTarget, client: ManagedClient, deps: UseCaseDependencies): Promise<ClientDeletion> {
   try {
-    return await withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry);
+    return await withRetries(() => deps.idp.deleteClient(target.config, client), deps.retry);
   } catch (error) {
     if (error instanceof RegistrationAccessTokenRejectedError) return 'unconfirmed';
     throw error;
   }
+}
+
+/**
+ * An offboarding that ended between its tombstone and the management secret's deletion leaves that
+ * secret behind: removed when the tombstone still names its client (a newer registration's is kept).
+ */
+async function removeLingeringManagement(secretName: string, deps: UseCaseDependencies): Promise<void> {
+  const { record } = await readSecretRecord(deps.secrets, secretName);
+  if (record?.dcr_status !== 'offboarded') return;
+  const lingering = await readManagementRecord(deps, record);
+  if (lingering?.client_id === record.client_id) await deleteManagementCredentials(deps, record);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { deterministicToken } from '../claimTokens.js';
+import { withNewClientKey } from '../clientKeys.js';
 import { applyMetadataPolicy, withTokenEndpointAuthMethod } from '../config/metadataPolicy.js';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
 import type { ClientMetadata } from '../config/targetConfig.js';
@@ -6,8 +7,10 @@ import { DcrError, InitialAccessTokenRejectedError, TemporarilyUnavailableError,
 import type { ClientRegistration, ManagedClient, RegistrationHeader } from '../ports/IdentityProvider.js';
 import { withRetries } from '../retry.js';
 import { MAX_SECRET_BYTES } from '../options.js';
+import { deleteManagementCredentials } from '../managementCredentials.js';
 import { buildRegisteredRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
+import { storeNewClientManagement } from './newClientManagement.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { recordOrphanedClient, recordPossibleOrphan } from './orphans.js';
 import { emitOutcome, failureDetail } from './outcomeEvents.js';
@@ -54,13 +57,17 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
     return { ...base, clientId: claim.record.client_id, secretArn: claim.arn, status: 'exists' };
   }
 
+  // A private_key_jwt client's key pair: its public half is registered, the private half lives only in
+  // memory until it is stored with the client (a failed registration leaves it nowhere).
+  const keyed = withNewClientKey(metadata, target.config.clientKeyAlgorithm);
   const unconfirmed: string[] = [];
   let registration: ClientRegistration;
   let record: RegisteredRecord;
   let storedValue: string;
   try {
-    registration = await registerWithRetries(target, metadata, await authorization, { ...deps, logger: log }, unconfirmed);
+    registration = await registerWithRetries(target, keyed.metadata, await authorization, { ...deps, logger: log }, unconfirmed);
     record = buildRegisteredRecord(request.tenantId, target, registration, deps.now());
+    if (keyed.privateJwk && registration.token_endpoint_auth_method === 'private_key_jwt') record.private_key_jwk = keyed.privateJwk;
     if (unconfirmed.length) record.unconfirmed_attempts = unconfirmed;
     storedValue = storableValue(record, registration);
   } catch (error) {
@@ -69,16 +76,22 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
     throw error;
   }
 
+  const tenant = { tenant_id: request.tenantId, target: target.name, client_id: registration.client_id };
   try {
+    // The management secret first: a tenant record never names a client whose credentials are lost.
+    await storeNewClientManagement(tenant, target, registration, claim.claimId, { ...deps, logger: log });
     await deps.secrets.put(secretName, storedValue, deterministicToken('registered', claim.claimId));
   } catch (error) {
     if (!(await holdsClient(secretName, target.name, registration.client_id, error, { ...deps, logger: log }))) {
       await deleteUnstoredClient(request.tenantId, target, registration, { ...deps, logger: log });
+      await deleteManagementCredentials(deps, tenant).catch(() => {});
       await releaseClaim(secretName, deps);
       throw error;
     }
   }
-  if (record.management === 'foreign-origin') reportUnmanageableClient(record, target, { logger: log });
+  if (record.management === 'foreign-origin') {
+    reportUnmanageableClient({ ...record, registration_client_uri: registration.registration_client_uri }, target, { logger: log });
+  }
   log.info('client registered', { clientId: registration.client_id });
   return { ...base, clientId: registration.client_id, secretArn: claim.arn, status: 'registered' };
 }

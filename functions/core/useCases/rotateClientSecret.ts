@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { answerHoldsKey, withNewClientKey } from '../clientKeys.js';
 import { type ResolvedTarget, secretNameFor } from '../config/serviceConfig.js';
-import { NotFoundError, NotSupportedError, TemporarilyUnavailableError } from '../errors.js';
+import { NotFoundError, NotSupportedError, TemporarilyUnavailableError, UpstreamError } from '../errors.js';
 import { ROTATION_HISTORY_SIZE } from '../options.js';
 import { withRetries } from '../retry.js';
-import { readSecretRecord, type RegisteredRecord } from '../secretRecord.js';
+import { loadManagementCredentials, storeManagementCredentials, withoutManagementCredentials } from '../managementCredentials.js';
+import type { ManagedClient } from '../ports/IdentityProvider.js';
+import { consumerEndpoints, readSecretRecord, type RegisteredRecord, TENANT_SECRET_SCHEMA_VERSION } from '../secretRecord.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { emitOutcome } from './outcomeEvents.js';
 import type { RegistrationOutcome } from './registrationRequest.js';
@@ -119,26 +122,49 @@ export async function requestNewSecret(
   target: ResolvedTarget,
   deps: UseCaseDependencies,
 ): Promise<{ rotated: RegisteredRecord; newSecret: boolean; tokenRotated: boolean }> {
-  const metadata = {
-    ...record.client_metadata,
-    client_id: record.client_id,
-    token_endpoint_auth_method: record.token_endpoint_auth_method,
-  };
-  const updated = await withRetries(() => deps.idp.updateClient(target.config, record, metadata), deps.retry, {
+  // A private_key_jwt client gets a new key pair instead: the PUT registers the new public key alone.
+  const { metadata, privateJwk } = withNewClientKey(
+    { ...record.client_metadata, client_id: record.client_id, token_endpoint_auth_method: record.token_endpoint_auth_method },
+    target.config.clientKeyAlgorithm,
+  );
+  const secretName = secretNameFor(deps.config, record.target, record.tenant_id);
+  const client = await loadManagementCredentials(deps, secretName, record);
+  const updated = await withRetries(() => deps.idp.updateClient(target.config, client, metadata), deps.retry, {
     retryIf: (error) => !error.ambiguous,
   });
-  const rotated: RegisteredRecord = {
+  // At once: a rotated registration access token is the only way back to the client.
+  await storeManagement(secretName, record, updated, deps);
+  if (privateJwk && !answerHoldsKey(updated.metadata, privateJwk)) {
+    throw new UpstreamError('the identity provider did not register the new public key on update; the stored key is kept');
+  }
+  const rotated: RegisteredRecord = withoutManagementCredentials({
     ...record,
+    ...consumerEndpoints(target),
+    schema_version: TENANT_SECRET_SCHEMA_VERSION,
+    ...(privateJwk && { private_key_jwk: privateJwk }),
     client_secret: updated.client_secret ?? record.client_secret,
-    registration_access_token: updated.registration_access_token ?? record.registration_access_token,
-    registration_client_uri: updated.registration_client_uri ?? record.registration_client_uri,
     client_secret_expires_at: updated.client_secret_expires_at ?? record.client_secret_expires_at,
     client_metadata: updated.metadata,
     rotated_at: deps.now().toISOString(),
-  };
+  });
   return {
     rotated,
-    newSecret: Boolean(updated.client_secret) && updated.client_secret !== record.client_secret,
-    tokenRotated: rotated.registration_access_token !== record.registration_access_token,
+    newSecret: privateJwk !== undefined || (Boolean(updated.client_secret) && updated.client_secret !== record.client_secret),
+    tokenRotated: updated.registration_access_token !== undefined && updated.registration_access_token !== client.registration_access_token,
   };
+}
+
+/** Stores the answer's RFC 7592 credentials (and moves a legacy record's out), retried; loud when it fails. */
+async function storeManagement(secretName: string, record: RegisteredRecord, updated: ManagedClient, deps: UseCaseDependencies) {
+  const issued = { registration_client_uri: updated.registration_client_uri, registration_access_token: updated.registration_access_token };
+  try {
+    await withRetries(() => storeManagementCredentials(deps, secretName, record, issued), deps.retry);
+  } catch (error) {
+    deps.logger.error('the rotated registration access token could not be stored; RFC 7592 may no longer reach the client', {
+      clientId: record.client_id,
+      managementUnstored: 1,
+      error,
+    });
+    throw error;
+  }
 }

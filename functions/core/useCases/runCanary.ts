@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { secretNameFor } from '../config/serviceConfig.js';
 import { ConfigurationError, InvalidRequestError, UpstreamError } from '../errors.js';
 import { METRICS, TARGET_DIMENSION } from '../constants.js';
+import { deleteManagementCredentials, loadManagementCredentials } from '../managementCredentials.js';
 import { emitMetrics } from '../metrics.js';
+import type { ManagedClient } from '../ports/IdentityProvider.js';
 import { withRetries } from '../retry.js';
 import { readSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { isInvalidClient, prove } from './canaryProof.js';
@@ -136,8 +138,9 @@ async function registerUnderClaim(run: Run, mayReplace: boolean): Promise<Proved
       await recordOrphan(run, { tenantId, clientId, secretName: outcome.secretName }, error);
       throw error;
     }
-    if (record.registration_client_uri && record.registration_access_token) {
-      return await throwAway(record, outcome.secretName, run);
+    const client = await loadManagementCredentials(deps, outcome.secretName, record);
+    if (client.registration_client_uri && client.registration_access_token) {
+      return await throwAway(record, client, outcome.secretName, run);
     }
     const kept = await adopt(record, outcome.secretName, claim.claimId, run);
     adopted = true;
@@ -148,7 +151,7 @@ async function registerUnderClaim(run: Run, mayReplace: boolean): Promise<Proved
 }
 
 /** Register → prove → delete the client (RFC 7592) → delete the secret; cleanup runs whether or not the proof held. */
-async function throwAway(record: RegisteredRecord, secretName: string, run: Run): Promise<Proved> {
+async function throwAway(record: RegisteredRecord, client: ManagedClient, secretName: string, run: Run): Promise<Proved> {
   const { deps, target } = run;
   let proof: Proof = 'none';
   let proofError: unknown;
@@ -159,7 +162,7 @@ async function throwAway(record: RegisteredRecord, secretName: string, run: Run)
   }
   let cleanupError: unknown;
   try {
-    await run.timed('DeleteClientDuration', () => withRetries(() => deps.idp.deleteClient(target.config, record), deps.retry));
+    await run.timed('DeleteClientDuration', () => withRetries(() => deps.idp.deleteClient(target.config, client), deps.retry));
   } catch (error) {
     // The secret holds the only copy of the registration access token: keep it for `dcr delete`.
     cleanupError = error;
@@ -167,7 +170,10 @@ async function throwAway(record: RegisteredRecord, secretName: string, run: Run)
   }
   if (!cleanupError) {
     try {
-      await run.timed('DeleteSecretDuration', () => deps.secrets.delete(secretName, { force: true }));
+      await run.timed('DeleteSecretDuration', async () => {
+        await deps.secrets.delete(secretName, { force: true });
+        await deleteManagementCredentials(deps, record);
+      });
     } catch (error) {
       cleanupError = error;
       deps.logger.error('canary deleted its client but not its secret', { secretName, clientId: record.client_id, error });
