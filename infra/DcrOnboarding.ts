@@ -1,43 +1,69 @@
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Annotations, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct, type IConstruct } from 'constructs';
 import { CanarySchedule } from './constructs/CanarySchedule.js';
-import { credentialSecretOf, InitialAccessTokenSecrets, secretNameOf } from './constructs/InitialAccessTokenSecrets.js';
+import {
+  credentialSecretOf,
+  type InitialAccessTokenSecret,
+  InitialAccessTokenSecrets,
+  secretNameOf,
+} from './constructs/InitialAccessTokenSecrets.js';
 import { OnboardingLane, type OnboardingLaneSettings } from './constructs/OnboardingLane.js';
 import { type LogLevel, RegisterFunction } from './constructs/RegisterFunction.js';
 import { RegistrationsApi } from './constructs/RegistrationsApi.js';
-import { ServiceAlarms } from './constructs/ServiceAlarms.js';
+import { type AlarmSubscriptions, ServiceAlarms } from './constructs/ServiceAlarms.js';
 import { ServiceConfigParameter } from './constructs/ServiceConfigParameter.js';
 import { ServiceKey } from './constructs/ServiceKey.js';
 import { type EventBusChoice, TenantEventsRule } from './constructs/TenantEventsRule.js';
 import type { FunctionTimeSettings } from './functionTimeout.js';
-import type { TargetsDocument } from '../functions/core/config/targetsDocument.js';
+import { claimInstanceNames, type InstanceNames, instanceNames } from './instanceNames.js';
+import { checkTenantRef, grantInvoke, grantReadTenantSecret, type TenantAction, type TenantRef } from './tenantGrants.js';
+import { readTargetsDocument, type TargetsDocument } from '../functions/core/config/targetsDocument.js';
 import { TENANT_EVENT_DETAIL_TYPES } from '../functions/core/constants.js';
 
+export interface CanaryOptions {
+  /** Default `rate(1 hour)`. */
+  readonly schedule?: ScheduleExpression;
+  /** The target it probes. Default: the config's default target. */
+  readonly target?: string;
+}
+
 export interface DcrOnboardingProps {
-  /** The targets config (file content or object); see targetsDocument.ts. */
-  readonly targets: TargetsDocument;
-  /** Prefix of the client secrets the function creates. Default: the document's, else `dcr/clients/`. */
+  /** The targets config (targetsDocument.ts), or the path of a JSON file holding it. */
+  readonly targets: TargetsDocument | string;
+  /**
+   * Prefix of the client secrets the function creates. Default: the document's, else `dcr/clients/`
+   * for the app's instance (id 'Default') and `dcr/<stack>-<path>/clients/` for any other.
+   */
   readonly secretNamePrefix?: string;
-  /** Prefix of the IAT secrets the stack creates: `${prefix}${target}`. Default `dcr/iat/`. */
+  /** Prefix of the IAT secrets the construct creates: `${prefix}${target}`. Default `dcr/iat/` (or per instance, as above). */
   readonly initialAccessTokenSecretPrefix?: string;
-  /** Default: create a bus named `dcr-onboarding`. */
-  readonly eventBus?: EventBusChoice;
+  /** Encrypts the client and IAT secrets. Default: a rotating key the construct creates. */
+  readonly encryptionKey?: IKey;
+  /** The tenant event bus: a bus, or a name to create or import. Default: create `dcr-onboarding` (per instance). */
+  readonly eventBus?: IEventBus | EventBusChoice;
   /** The `source` of tenant events. Default `com.example.tenants`. */
   readonly eventSource?: string;
   /**
-   * Who may put tenant events on a bus the stack creates: account ids or IAM role/user ARNs; every
-   * other principal, this account's included, is denied that `source`. Default: this account only.
-   * An imported bus's policy is its owner's to set.
+   * Who may put tenant events on a bus the construct creates or is given: account ids or IAM role/user
+   * ARNs; every other principal, this account's included, is denied that `source`. Default: this
+   * account only. An imported bus's policy is its owner's to set.
    */
   readonly eventPublishers?: readonly string[];
-  /** Canary schedule. Default `rate(1 hour)`. */
-  readonly scheduleExpression?: string;
-  /** Target the canary probes. Default: the config's default target. */
-  readonly canaryTarget?: string;
-  /** Alarm notifications: an existing SNS topic, or an e-mail for a topic the stack creates. */
-  readonly alarmTopicArn?: string;
-  readonly alarmEmail?: string;
+  /** The canary, or `false` for none. Default: every hour, on the default target. */
+  readonly canary?: CanaryOptions | false;
+  /** Where every alarm notifies, on ALARM and OK. Default: an encrypted topic the construct creates. */
+  readonly alarmTopic?: ITopic;
+  /** Subscribed to the alarm topic: e-mails, HTTPS endpoints, queues, functions. */
+  readonly alarmSubscriptions?: AlarmSubscriptions;
   /** Default `INFO`. */
   readonly logLevel?: LogLevel;
   /** Concurrent executions reserved for the function (also its cap). Default 20. */
@@ -45,64 +71,122 @@ export interface DcrOnboardingProps {
   /** The function's provider and AWS timeouts, retry budget and claim wait. Default: the function's. */
   readonly timeSettings?: FunctionTimeSettings;
   /** Function timeout; synth refuses one shorter than the worst case of timeSettings. Default: that worst case. */
-  readonly functionTimeoutSeconds?: number;
+  readonly functionTimeout?: Duration;
   /** The onboarding lane (SQS) that tenant events and bulk imports go through. Defaults in OnboardingLane.ts. */
   readonly onboardingLane?: OnboardingLaneSettings;
+  /**
+   * IAM role or user ARNs (patterns allowed, e.g. `arn:aws:iam::123456789012:role/dcr-readers/*`) that the
+   * resource policy of every new tenant secret lets read it besides the function. Principals given
+   * `grantReadTenantSecret` are added for their target. Default: none.
+   */
+  readonly tenantSecretReaders?: readonly string[];
 }
 
+const DEFAULT_CANARY_SCHEDULE = 'rate(1 hour)';
+
 /**
- * dcr-onboarding: config + secrets + key → function → HTTP API → event rule → canary schedule →
- * alarms → outputs.
+ * dcr-onboarding as one construct: config + secrets + keys → function → HTTP API → event rule → lane →
+ * canary → alarms. Outputs are the stack's (DcrOnboardingStack); grants are here.
  */
 export class DcrOnboarding extends Construct {
+  /** The physical names this instance fixes (instanceNames.ts). */
+  readonly names: InstanceNames;
+  readonly function: IFunction;
+  readonly api: HttpApi;
+  /** HTTP API base URL (SigV4, service execute-api). */
+  readonly apiUrl: string;
+  readonly eventBus: IEventBus;
+  readonly configParameter: IStringParameter;
+  readonly laneQueue: IQueue;
+  /** Name → queue: every dead-letter queue (each has a depth alarm). */
+  readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
+  /** Encrypts the client secrets; consumers need kms:Decrypt on it (grantReadTenantSecret). */
+  readonly clientSecretsKey: IKey;
+  readonly initialAccessTokenSecrets: Readonly<Record<string, InitialAccessTokenSecret>>;
+  readonly alarmTopic: ITopic;
+  readonly secretNamePrefix: string;
+  readonly #targets: readonly string[];
+  readonly #readersByTarget: Record<string, string[]>;
+
   constructor(scope: Construct, id: string, props: DcrOnboardingProps) {
     super(scope, id);
-    const stackName = Stack.of(this).stackName;
-    const secretNamePrefix = props.secretNamePrefix ?? props.targets.secretNamePrefix ?? 'dcr/clients/';
-    const iatPrefix = props.initialAccessTokenSecretPrefix ?? 'dcr/iat/';
-    const eventBus = props.eventBus ?? { name: 'dcr-onboarding', existing: false };
-    const logGroupNamePrefix = `/dcr-onboarding/${stackName}/`;
+    const targets = typeof props.targets === 'string' ? readTargetsDocument(props.targets) : props.targets;
+    this.#targets = Object.keys(targets.targets);
+    const names = instanceNames(this, {
+      secretNamePrefix: props.secretNamePrefix ?? targets.secretNamePrefix,
+      initialAccessTokenSecretPrefix: props.initialAccessTokenSecretPrefix,
+      managementSecretNamePrefix: typeof targets.managementSecretNamePrefix === 'string' ? targets.managementSecretNamePrefix : undefined,
+    });
+    this.names = names;
+    this.secretNamePrefix = names.secretNamePrefix;
+    const eventBus = props.eventBus ?? { name: names.eventBusName, existing: false };
+    const createsEventBus = isChoice(eventBus) && !eventBus.existing;
+    claimInstanceNames(this, names, createsEventBus);
+    const logGroupNamePrefix = names.logGroupNamePrefix;
+    const canaryOptions = props.canary === false ? undefined : (props.canary ?? {});
     // The function drops a canary for an unknown target without failing: it would never alarm.
-    if (props.canaryTarget && !Object.hasOwn(props.targets.targets, props.canaryTarget)) {
-      throw new Error(`the canary target ${props.canaryTarget} is not one of the configured targets`);
+    if (canaryOptions?.target && !this.#targets.includes(canaryOptions.target)) {
+      throw new Error(`the canary target ${canaryOptions.target} is not one of the configured targets`);
     }
+    const reservedConcurrency = props.reservedConcurrency ?? 20;
 
     // Keys, config and secrets
-    const serviceKey = new ServiceKey(this, 'ServiceKey', { logGroupNamePrefix, eventBusName: eventBus.name }).key;
-    const clientSecretsKey = new Key(this, 'ClientSecretsKey', {
-      description: `dcr-onboarding: encrypts the client secrets under ${secretNamePrefix} and the IAT secrets`,
-      alias: `${stackName}/client-secrets`,
-      enableKeyRotation: true,
-    });
+    const serviceKey = new ServiceKey(this, 'ServiceKey', {
+      logGroupNamePrefix,
+      eventBusName: isChoice(eventBus) ? eventBus.name : eventBus.eventBusName,
+      alias: names.serviceKeyAlias,
+    }).key;
+    this.clientSecretsKey =
+      props.encryptionKey ??
+      new Key(this, 'ClientSecretsKey', {
+        description: `dcr-onboarding: encrypts the client secrets under ${names.secretNamePrefix} and the IAT secrets`,
+        alias: names.clientSecretsKeyAlias,
+        enableKeyRotation: true,
+      });
     const initialAccessTokens = new InitialAccessTokenSecrets(this, 'InitialAccessTokens', {
-      targets: Object.fromEntries(Object.entries(props.targets.targets).map(([name, target]) => [name, credentialSecretOf(target)])),
-      namePrefix: iatPrefix,
-      encryptionKey: clientSecretsKey,
+      targets: Object.fromEntries(Object.entries(targets.targets).map(([name, target]) => [name, credentialSecretOf(target)])),
+      namePrefix: names.initialAccessTokenSecretPrefix,
+      encryptionKey: this.clientSecretsKey,
     });
-    assertOutsidePrefix(initialAccessTokens, secretNamePrefix);
+    this.initialAccessTokenSecrets = initialAccessTokens.byTarget;
+    assertOutsidePrefix(initialAccessTokens, names.secretNamePrefix);
+    // Readers named by grants come later than the config is built: the lists are resolved at synth.
+    const readers = [...(props.tenantSecretReaders ?? [])];
+    this.#readersByTarget = Object.fromEntries(this.#targets.map((target) => [target, []]));
+    let functionRoleArn: string | undefined;
     const config = new ServiceConfigParameter(this, 'Config', {
-      parameterName: `/${stackName}/config`,
-      document: props.targets,
-      secretNamePrefix,
-      kmsKeyArn: clientSecretsKey.keyArn,
+      parameterName: names.configParameterName,
+      document: targets,
+      secretNamePrefix: names.secretNamePrefix,
+      kmsKeyArn: this.clientSecretsKey.keyArn,
       initialAccessTokenSecretIds: Object.fromEntries(
         Object.entries(initialAccessTokens.byTarget).map(([name, entry]) => [name, entry.secretId]),
       ),
+      tenantSecretAccess: {
+        functionRoleArn: Lazy.string({ produce: () => functionRoleArn }),
+        readerArns: Lazy.list({ produce: () => readers }),
+        targetReaderArns: Object.fromEntries(
+          this.#targets.map((target) => [target, Lazy.list({ produce: () => this.#readersByTarget[target] ?? [] })]),
+        ),
+      },
     });
+    this.configParameter = config.parameter;
 
     // The function
     const register = new RegisterFunction(this, 'Register', {
       configParameter: config.parameter,
       initialAccessTokenSecretArns: initialAccessTokens.policyArns,
-      secretNamePrefix,
-      clientSecretsKey,
+      secretNamePrefix: names.secretNamePrefix,
+      clientSecretsKey: this.clientSecretsKey,
       serviceKey,
       logGroupName: `${logGroupNamePrefix}register`,
       logLevel: props.logLevel ?? 'INFO',
-      reservedConcurrency: props.reservedConcurrency ?? 20,
+      reservedConcurrency,
       timeSettings: props.timeSettings ?? {},
-      timeoutSeconds: props.functionTimeoutSeconds,
+      timeoutSeconds: props.functionTimeout?.toSeconds(),
     });
+    this.function = register.function;
+    functionRoleArn = register.role.roleArn;
 
     // Triggers: HTTP API (direct), the onboarding lane (tenant events, bulk imports), canary schedule
     const api = new RegistrationsApi(this, 'Registrations', {
@@ -110,13 +194,16 @@ export class DcrOnboarding extends Construct {
       accessLogGroupName: `${logGroupNamePrefix}api-access`,
       serviceKey,
     });
+    this.api = api.api;
+    this.apiUrl = api.url;
     const lane = new OnboardingLane(this, 'Lane', {
       ...props.onboardingLane,
       handler: register.function,
       functionTimeout: register.timeout,
-      reservedConcurrency: props.reservedConcurrency ?? 20,
+      reservedConcurrency,
       serviceKey,
     });
+    this.laneQueue = lane.queue;
     const tenantEvents = new TenantEventsRule(this, 'TenantEvents', {
       laneQueue: lane.queue,
       eventBus,
@@ -125,48 +212,76 @@ export class DcrOnboarding extends Construct {
       publishers: props.eventPublishers,
       serviceKey,
     });
+    this.eventBus = tenantEvents.eventBus;
     // Outcome events (source `dcr-onboarding`) go to the same bus; the rule above never matches them.
     register.publishOutcomesTo(tenantEvents.eventBus);
     // Secrets Manager rotation schedules on the client secrets invoke the same function.
-    register.allowSecretsManagerRotation(secretNamePrefix);
-    const canary = new CanarySchedule(this, 'Canary', {
-      handler: register.function,
-      expression: props.scheduleExpression ?? 'rate(1 hour)',
-      target: props.canaryTarget,
-      serviceKey,
-    });
+    register.allowSecretsManagerRotation(names.secretNamePrefix);
+    const canarySchedule = canaryOptions?.schedule?.expressionString ?? DEFAULT_CANARY_SCHEDULE;
+    const canary = canaryOptions
+      ? new CanarySchedule(this, 'Canary', {
+          handler: register.function,
+          expression: canarySchedule,
+          target: canaryOptions.target,
+          serviceKey,
+        })
+      : undefined;
 
     // Alarms
-    const deadLetterQueues = {
+    this.deadLetterQueues = {
       TenantEventsDeadLetters: tenantEvents.deadLetters.queue,
-      CanaryDeadLetters: canary.deadLetters.queue,
+      ...(canary ? { CanaryDeadLetters: canary.deadLetters.queue } : {}),
       FailedInvocations: register.failedInvocations.queue,
       LaneDeadLetters: lane.deadLetters.queue,
     };
-    new ServiceAlarms(this, 'Alarms', {
+    const alarms = new ServiceAlarms(this, 'Alarms', {
       function: register.function,
-      deadLetterQueues,
+      logGroupName: `${logGroupNamePrefix}register`,
+      deadLetterQueues: this.deadLetterQueues,
       queueAges: { OnboardingLane: { queue: lane.queue, maxAge: Duration.seconds(lane.settings.maxAgeSeconds) } },
-      alarmTopicArn: props.alarmTopicArn,
-      alarmEmail: props.alarmEmail,
+      canarySchedule: canary ? canarySchedule : undefined,
+      topic: props.alarmTopic,
+      subscriptions: props.alarmSubscriptions,
     });
-
-    // Outputs
-    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'HTTP API base URL (SigV4, service execute-api)' });
-    new CfnOutput(this, 'EventBusName', { value: tenantEvents.eventBus.eventBusName });
-    new CfnOutput(this, 'ConfigParameterName', { value: config.parameter.parameterName });
-    new CfnOutput(this, 'FunctionName', { value: register.function.functionName });
-    new CfnOutput(this, 'LaneQueueUrl', { value: lane.queue.queueUrl, description: 'Onboarding lane (dcr import, dcr lane)' });
-    for (const [target, entry] of Object.entries(initialAccessTokens.byTarget)) {
-      new CfnOutput(this, `InitialAccessTokenSecret-${target}`, {
-        value: entry.secretName,
-        description: `IAT secret of target ${target}${entry.created ? ' (created empty: put the token in)' : ' (imported)'}`,
-      });
-    }
-    for (const [name, queue] of Object.entries(deadLetterQueues)) {
-      new CfnOutput(this, `${name}QueueUrl`, { value: queue.queueUrl });
-    }
+    this.alarmTopic = alarms.topic;
   }
+
+  /**
+   * Lets `grantee` read one tenant's secret: GetSecretValue and DescribeSecret on
+   * `…:secret:<prefix><target>/<tenantId>-??????`, kms:Decrypt on the client secrets key through Secrets
+   * Manager for that secret only. A role or user is also added to the readers the secret's resource
+   * policy lets through (for secrets created from the next deploy on: docs/access.md).
+   */
+  grantReadTenantSecret(grantee: IGrantable, target: string, tenantId: string): Grant {
+    const tenant = { target, tenantId };
+    checkTenantRef(tenant, this.#targets);
+    const principal = grantee.grantPrincipal as Partial<IConstruct> & { roleArn?: string; userArn?: string };
+    const arn = principal.roleArn ?? principal.userArn;
+    // A principal of another stack would make the two stacks reference each other: named by hand instead.
+    if (arn && principal.node && Stack.of(principal as IConstruct) === Stack.of(this)) this.#readersByTarget[target]?.push(arn);
+    else {
+      Annotations.of(this).addWarningV2(
+        'dcr:tenantSecretReaderNotAdded',
+        `grantReadTenantSecret: ${grantee.grantPrincipal} is not a role or user of this stack; add its ARN to tenantSecretReaders, ` +
+          "or the tenant secrets' resource policy denies its reads",
+      );
+    }
+    return grantReadTenantSecret(
+      grantee,
+      { stack: Stack.of(this), secretNamePrefix: this.secretNamePrefix, key: this.clientSecretsKey },
+      tenant,
+    );
+  }
+
+  /** execute-api:Invoke on the route of `action` for one tenant (docs/access.md lists every route's ARN). */
+  grantInvoke(grantee: IGrantable, action: TenantAction, tenant: TenantRef): Grant {
+    checkTenantRef(tenant, this.#targets);
+    return grantInvoke(grantee, this.api, action, tenant);
+  }
+}
+
+function isChoice(bus: IEventBus | EventBusChoice): bus is EventBusChoice {
+  return typeof (bus as EventBusChoice).existing === 'boolean' && !('eventBusArn' in bus);
 }
 
 /** An IAT secret under the client prefix would be writable and deletable by the function: refuse. */

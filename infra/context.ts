@@ -1,3 +1,5 @@
+import { Duration } from 'aws-cdk-lib';
+import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Node } from 'constructs';
 import type { DcrOnboardingStackProps } from './DcrOnboardingStack.js';
 import type { LogLevel } from './constructs/RegisterFunction.js';
@@ -18,8 +20,11 @@ import { asTargetsDocument, readTargetsDocument } from '../functions/core/config
  * | `dcr:eventSource` | `source` of tenant events | `com.example.tenants` |
  * | `dcr:scheduleExpression` | canary schedule | `rate(1 hour)` |
  * | `dcr:canaryTarget` | target the canary probes | the default target |
- * | `dcr:alarmTopicArn` | existing SNS topic for alarms | — |
- * | `dcr:alarmEmail` | e-mail for a topic the stack creates | — |
+ * | `dcr:canary` | `false`: no canary schedule (and no canary alarms) | `true` |
+ * | `dcr:tenantSecretReaders` | IAM role/user ARNs (patterns allowed) the resource policy of each new tenant secret lets read it besides the function (docs/access.md), a JSON array or comma-separated | none |
+ * | `dcr:alarmTopicArn` | existing SNS topic for alarms (else the stack creates an encrypted one) | — |
+ * | `dcr:alarmEmails` | e-mails subscribed to the alarm topic (a JSON array or comma-separated); `dcr:alarmEmail`, one address, still works | — |
+ * | `dcr:alarmUrls` | HTTPS endpoints subscribed to the alarm topic (same forms) | — |
  * | `dcr:logLevel` | `DEBUG`, `INFO`, `WARN`, `ERROR` | `INFO` |
  * | `dcr:eventPublishers` | who may put tenant events (the `source` above) on a bus the stack creates: account ids and IAM role/user ARNs, a JSON array or comma-separated; everyone else, this account's roles included, is denied that source. An imported bus's policy is its owner's (synth warns) | this account only |
  * | `dcr:reservedConcurrency` | concurrent executions reserved for the function, also its cap; ≥ 1 | `20` |
@@ -61,14 +66,17 @@ export function stackPropsFromContext(node: Node): DcrOnboardingStackProps & { s
     initialAccessTokenSecretPrefix: text('iatSecretPrefix'),
     eventBus: eventBusName ? { name: eventBusName, existing: importEventBus } : undefined,
     eventSource: text('eventSource'),
-    scheduleExpression: text('scheduleExpression'),
-    canaryTarget: text('canaryTarget'),
+    canary: canaryFromContext(text('canary'), text('scheduleExpression'), text('canaryTarget')),
     alarmTopicArn: text('alarmTopicArn'),
-    alarmEmail: text('alarmEmail'),
+    alarmSubscriptions: {
+      emails: [...(listFromContext(node, 'dcr:alarmEmails') ?? []), ...(text('alarmEmail') ? [text('alarmEmail') as string] : [])],
+      httpsUrls: listFromContext(node, 'dcr:alarmUrls'),
+    },
     logLevel: text('logLevel') as LogLevel | undefined,
     eventPublishers: listFromContext(node, 'dcr:eventPublishers'),
     reservedConcurrency: integer('reservedConcurrency'),
-    functionTimeoutSeconds: integer('functionTimeoutSeconds'),
+    functionTimeout: optionalSeconds(integer('functionTimeoutSeconds')),
+    tenantSecretReaders: listFromContext(node, 'dcr:tenantSecretReaders'),
     onboardingLane: {
       maxConcurrency: integer('onboardingLane.maxConcurrency'),
       batchSize: integer('onboardingLane.batchSize'),
@@ -84,6 +92,20 @@ export function stackPropsFromContext(node: Node): DcrOnboardingStackProps & { s
       claimWaitMs: integer('claimWaitMs'),
     },
   };
+}
+
+function canaryFromContext(
+  enabled: string | undefined,
+  schedule: string | undefined,
+  target: string | undefined,
+): DcrOnboardingStackProps['canary'] {
+  if (enabled !== undefined && enabled !== 'true' && enabled !== 'false') throw new Error('context dcr:canary must be true or false');
+  if (enabled === 'false') return false;
+  return { schedule: schedule ? ScheduleExpression.expression(schedule) : undefined, target };
+}
+
+function optionalSeconds(seconds: number | undefined): Duration | undefined {
+  return seconds === undefined ? undefined : Duration.seconds(seconds);
 }
 
 /** An array (cdk.json), a JSON array string, or a comma-separated string (`-c key=a,b`). */

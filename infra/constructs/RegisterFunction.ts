@@ -45,6 +45,8 @@ export class RegisterFunction extends Construct {
   readonly failedInvocations: DeadLetterQueue;
   /** The function timeout (derived in functionTimeout.ts). */
   readonly timeout: Duration;
+  /** The function's own role: tenant secrets' resource policies name it (tenantSecretPolicy.ts). */
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: RegisterFunctionProps) {
     super(scope, id);
@@ -66,6 +68,7 @@ export class RegisterFunction extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'dcr-onboarding register function',
     });
+    this.role = role;
     this.logGroup.grantWrite(role);
     for (const statement of permissions(props)) role.addToPolicy(statement);
     Validations.of(role).acknowledge({
@@ -210,6 +213,8 @@ function permissions(props: RegisterFunctionProps): PolicyStatement[] {
         'secretsmanager:RestoreSecret',
         // finishSecret of the rotation contract moves AWSCURRENT to the new version.
         'secretsmanager:UpdateSecretVersionStage',
+        // Each new tenant secret gets its resource policy right after creation (tenantSecretPolicy.ts).
+        'secretsmanager:PutResourcePolicy',
       ],
       resources: [clientSecrets],
     }),

@@ -11,6 +11,8 @@ import { Construct } from 'constructs';
 /** Every route the function serves over HTTP (README, "HTTP API"). New routes are one line here. */
 export const REGISTRATION_ROUTES: readonly { method: HttpMethod; path: string }[] = [
   { method: HttpMethod.POST, path: '/registrations' },
+  // The same registration with the tenant in the path, so IAM can scope it per tenant (docs/access.md).
+  { method: HttpMethod.PUT, path: '/registrations/{target}/{tenantId}' },
   { method: HttpMethod.GET, path: '/registrations/{target}/{tenantId}' },
   { method: HttpMethod.DELETE, path: '/registrations/{target}/{tenantId}' },
   { method: HttpMethod.POST, path: '/registrations/{target}/{tenantId}/rotate' },

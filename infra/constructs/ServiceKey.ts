@@ -8,6 +8,8 @@ export interface ServiceKeyProps {
   readonly logGroupNamePrefix: string;
   /** The bus whose rules may send to the dead-letter queues (rule ARNs `rule/<bus>/<name>`). */
   readonly eventBusName: string;
+  /** The key's alias (without `alias/`). Default `<stack>/service`. */
+  readonly alias?: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export class ServiceKey extends Construct {
     const stack = Stack.of(this);
     this.key = new Key(this, 'Key', {
       description: 'dcr-onboarding: encrypts the log groups and the queues',
-      alias: `${stack.stackName}/service`,
+      alias: props.alias ?? `${stack.stackName}/service`,
       enableKeyRotation: true,
     });
     // CloudWatch Logs, for this stack's log groups only (the encryption context names the group).

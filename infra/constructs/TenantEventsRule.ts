@@ -16,7 +16,8 @@ export interface EventBusChoice {
 export interface TenantEventsRuleProps {
   /** The onboarding lane: matching events wait there for the function (OnboardingLane). */
   readonly laneQueue: IQueue;
-  readonly eventBus: EventBusChoice;
+  /** A name to create or import, or a bus given as it is. */
+  readonly eventBus: EventBusChoice | IEventBus;
   /** The `source` the tenant service publishes with. */
   readonly source: string;
   /** The `detail-type`s the function handles (README, "EventBridge"). */
@@ -36,9 +37,13 @@ export class TenantEventsRule extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantEventsRuleProps) {
     super(scope, id);
-    this.eventBus = props.eventBus.existing
-      ? EventBus.fromEventBusName(this, 'Bus', props.eventBus.name)
-      : new EventBus(this, 'Bus', { eventBusName: props.eventBus.name, description: 'Tenant lifecycle events' });
+    const choice = props.eventBus;
+    this.eventBus =
+      'eventBusArn' in choice
+        ? choice
+        : choice.existing
+          ? EventBus.fromEventBusName(this, 'Bus', choice.name)
+          : new EventBus(this, 'Bus', { eventBusName: choice.name, description: 'Tenant lifecycle events' });
     new TenantEventPublishers(this, 'Publishers', {
       eventBus: this.eventBus,
       source: props.source,

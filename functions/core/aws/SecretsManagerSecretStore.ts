@@ -2,6 +2,7 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   GetSecretValueCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
   DescribeSecretCommand,
@@ -44,11 +45,23 @@ export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
           Tags: input.tags && Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
         }),
       );
+      if (input.resourcePolicy) await this.#attachPolicy(input.name, input.resourcePolicy);
       return { arn: out.ARN ?? '', versionId: out.VersionId };
     } catch (error) {
+      if (error instanceof PolicyNotAttachedError) throw error.cause;
       if ((error as Error).name === 'ResourceExistsException') throw new SecretAlreadyExistsError(input.name);
       if (isScheduledForDeletion(error)) throw new SecretScheduledForDeletionError(input.name);
       throw classifyAwsError(error, 'creating a secret');
+    }
+  }
+
+  /** CreateSecret takes no policy: attach it at once, or remove the secret so that no unprotected one stays. */
+  async #attachPolicy(secretId: string, policy: string): Promise<void> {
+    try {
+      await this.client.send(new PutResourcePolicyCommand({ SecretId: secretId, ResourcePolicy: policy, BlockPublicPolicy: true }));
+    } catch (error) {
+      await this.client.send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true })).catch(() => undefined);
+      throw new PolicyNotAttachedError(classifyAwsError(error, 'attaching the resource policy to a secret'));
     }
   }
 
@@ -146,5 +159,12 @@ export class SecretsManagerSecretStore implements SecretStore, SecretVersions {
       if (ABSENT.has((error as Error).name) || isScheduledForDeletion(error)) return undefined;
       throw classifyAwsError(error, action);
     }
+  }
+}
+
+/** Carries the classified failure of PutResourcePolicy past create's own classification. */
+class PolicyNotAttachedError extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
   }
 }

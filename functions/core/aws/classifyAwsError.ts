@@ -16,6 +16,9 @@ const CONFIGURATION_FAULTS = new Set([
   // The request itself is refused (e.g. a SecretString over 64 KB): the same request fails again.
   'ValidationException',
   'InvalidParameterException',
+  // A resource policy the stack's configuration produced and Secrets Manager refuses.
+  'MalformedPolicyDocumentException',
+  'PublicPolicyException',
 ]);
 
 /**

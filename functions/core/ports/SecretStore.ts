@@ -13,6 +13,8 @@ export interface CreateSecretInput {
   tags?: Record<string, string>;
   /** Idempotency token: a retried create with the same token and value is a no-op. */
   clientRequestToken?: string;
+  /** Resource policy (JSON) attached right after creation; a secret that cannot get it is not kept. */
+  resourcePolicy?: string;
 }
 
 /** Secrets Manager, reduced to what the service needs. */

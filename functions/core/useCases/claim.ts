@@ -4,6 +4,7 @@ import type { ResolvedTarget } from '../config/serviceConfig.js';
 import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
 import { SecretAlreadyExistsError, SecretScheduledForDeletionError, type StoredSecret } from '../ports/SecretStore.js';
 import { type PendingRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
+import { tenantSecretResourcePolicy } from '../tenantSecretPolicy.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { recordPossibleOrphan } from './orphans.js';
 
@@ -38,6 +39,7 @@ export async function claimSecret(
         kmsKeyId: deps.config.kmsKeyId,
         tags: { 'dcr:tenant': tenantId, 'dcr:target': target.name },
         clientRequestToken: claimId,
+        resourcePolicy: tenantSecretResourcePolicy(deps.config, target.name),
       });
       return { kind: 'claimed', arn, claimId };
     } catch (error) {

@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger.js';
 import { getRegistration } from '../../core/useCases/getRegistration.js';
 import { offboardTenant } from '../../core/useCases/offboardTenant.js';
 import { registerTenant } from '../../core/useCases/registerTenant.js';
-import { parseRegistrationRequest } from '../../core/useCases/registrationRequest.js';
+import { parseRegistrationRequest, type RegistrationRequest } from '../../core/useCases/registrationRequest.js';
 import { rotateClientSecret } from '../../core/useCases/rotateClientSecret.js';
 import type { Runtime } from '../runtime.js';
 import { errorResponse, json } from './httpResponses.js';
@@ -17,8 +17,9 @@ export function isHttpApiEvent(event: unknown): event is APIGatewayProxyEventV2 
 }
 
 /**
- * `POST /registrations`, `GET|DELETE /registrations/{target}/{tenantId}` and
- * `POST /registrations/{target}/{tenantId}/rotate` (HTTP API payload 2.0).
+ * `POST /registrations`, `PUT|GET|DELETE /registrations/{target}/{tenantId}` and
+ * `POST /registrations/{target}/{tenantId}/rotate` (HTTP API payload 2.0). Every route but the POST
+ * names the tenant in its path, so IAM can grant it per tenant (docs/access.md).
  */
 export async function handleHttpApi(
   event: APIGatewayProxyEventV2,
@@ -43,6 +44,10 @@ export async function handleHttpApi(
       const requestId = idempotencyKey(event);
       return json(200, await rotateClientSecret({ ...request, requestId }, await runtime.dependencies(logger)));
     }
+    if (method === 'PUT') {
+      const outcome = await registerTenant(tenantPathRequest(request, event), await runtime.dependencies(logger));
+      return json(outcome.status === 'registered' ? 201 : 200, outcome);
+    }
     if (method === 'GET') return json(200, await getRegistration(request.target, request.tenantId, await runtime.dependencies(logger)));
     if (method === 'DELETE') {
       const outcome = await offboardTenant(request, await runtime.dependencies(logger));
@@ -50,10 +55,28 @@ export async function handleHttpApi(
         throw new NotFoundError(`no registration for tenant ${request.tenantId} at target ${request.target}`);
       return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
     }
-    return methodNotAllowed('GET, DELETE');
+    return methodNotAllowed('PUT, GET, DELETE');
   } catch (error) {
     return errorResponse(error, logger);
   }
+}
+
+/**
+ * `PUT /registrations/{target}/{tenantId}`: the body of a POST (optional here) without the tenant and
+ * target, which the path names. A body naming another tenant or target is refused: IAM authorised the
+ * path, so the path must be what is registered.
+ */
+function tenantPathRequest(path: { target: string; tenantId: string }, event: APIGatewayProxyEventV2): RegistrationRequest {
+  const body = event.body ? parseJsonBody(event) : {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidRequestError('request body must be a JSON object');
+  const named = body as { tenantId?: unknown; target?: unknown };
+  if (named.tenantId !== undefined && named.tenantId !== path.tenantId) {
+    throw new InvalidRequestError('tenantId in the body differs from the path; leave it out');
+  }
+  if (named.target !== undefined && named.target !== path.target) {
+    throw new InvalidRequestError('target in the body differs from the path; leave it out');
+  }
+  return parseRegistrationRequest({ ...body, tenantId: path.tenantId, target: path.target });
 }
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
