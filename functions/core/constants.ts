@@ -87,7 +87,20 @@ export const METRICS = {
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
 /** The metrics the stack alarms on: written once more without dimensions. */
-export const ALARMED_METRICS: readonly MetricName[] = [METRICS.canaryFailure, METRICS.clientOrphaned, METRICS.possibleOrphan];
+export const ALARMED_METRICS: readonly MetricName[] = [
+  METRICS.canaryFailure,
+  METRICS.canaryRun,
+  METRICS.clientOrphaned,
+  METRICS.possibleOrphan,
+  METRICS.tenantEventFailed,
+  METRICS.httpServerError,
+  METRICS.outcomePublishFailed,
+  METRICS.configReloadFailed,
+  METRICS.secretRenewalFailed,
+  METRICS.clientSecretExpired,
+  METRICS.clientDrifted,
+  METRICS.clientNotReady,
+];
 
 /** The function's environment variables (functions/core/settings.ts and laneSettings.ts validate them). */
 export const ENV = {

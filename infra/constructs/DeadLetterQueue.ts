@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -11,6 +11,8 @@ export interface DeadLetterQueueProps {
 /**
  * Where undeliverable or failed events wait for a human: encrypted at rest with the service key, TLS
  * only, kept for the SQS maximum of 14 days. Every instance has a depth alarm (see ServiceAlarms).
+ * Retained when the stack is deleted: the failed events it still holds outlive a teardown
+ * (docs/operations.md, Teardown, says how to delete it).
  */
 export class DeadLetterQueue extends Construct {
   readonly queue: Queue;
@@ -26,6 +28,7 @@ export class DeadLetterQueue extends Construct {
       dataKeyReuse: Duration.minutes(5),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.queue).acknowledge({
       id: 'AwsSolutions-SQS3',
