@@ -46,9 +46,11 @@ export interface LocalIdentityProvider {
 
 const ROTATE_POLICY = 'rotate-secret-on-update';
 
-/** An RFC 7592 PUT gets a new client secret; the old one stops working at once. */
+/** An RFC 7592 PUT gets a new client secret; the old one stops working at once. A private_key_jwt client has none. */
 function rotateSecretOnUpdate(ctx: { method: string }, properties: Record<string, unknown>): void {
-  if (ctx.method === 'PUT') properties.client_secret = randomBytes(48).toString('base64url');
+  if (ctx.method === 'PUT' && properties.token_endpoint_auth_method !== 'private_key_jwt') {
+    properties.client_secret = randomBytes(48).toString('base64url');
+  }
 }
 
 const SALESFORCE_ROUTES = { registration: '/services/oauth2/register', token: '/services/oauth2/token' };
