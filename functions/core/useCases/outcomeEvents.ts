@@ -1,4 +1,6 @@
+import { METRICS, TARGET_DIMENSION } from '../constants.js';
 import { DcrError, isRetryable } from '../errors.js';
+import { emitMetrics } from '../metrics.js';
 import type { OutcomeDetail, OutcomeType } from '../ports/EventPublisher.js';
 import type { UseCaseDependencies } from './dependencies.js';
 
@@ -9,6 +11,7 @@ export async function emitOutcome(deps: UseCaseDependencies, type: OutcomeType, 
     await deps.events.publish(type, detail);
   } catch (error) {
     deps.logger.warn('could not publish outcome event', { type, tenantId: detail.tenantId, error });
+    emitMetrics(deps.logger, { [TARGET_DIMENSION]: detail.target }, { [METRICS.outcomePublishFailed]: { value: 1, unit: 'Count' } });
   }
 }
 

@@ -1,7 +1,8 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { isTenantEventType, TENANT_EVENTS, type TenantEventType } from '../../core/constants.js';
+import { isTenantEventType, METRICS, TENANT_EVENTS, type TenantEventType } from '../../core/constants.js';
 import { DcrError, isRetryable } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { emitMetrics } from '../../core/metrics.js';
 import type { UseCaseDependencies } from '../../core/useCases/dependencies.js';
 import { offboardTenant } from '../../core/useCases/offboardTenant.js';
 import { registerTenant } from '../../core/useCases/registerTenant.js';
@@ -51,6 +52,7 @@ export async function handleEventBridge(event: EventBridgeEvent<string, unknown>
   const parse = isTenantEventType(detailType) ? ACTIONS[detailType] : undefined;
   if (!parse) {
     log.warn('event dropped: unsupported detail-type');
+    countDroppedTenantEvent(log);
     return { status: 'dropped', error: 'unsupported_event' };
   }
   let parsed: ParsedEvent;
@@ -58,6 +60,7 @@ export async function handleEventBridge(event: EventBridgeEvent<string, unknown>
     parsed = parse(event.detail, event);
   } catch (error) {
     log.warn('event dropped: invalid detail', { error });
+    countDroppedTenantEvent(log);
     return { status: 'dropped', error: 'invalid_request' };
   }
   try {
@@ -68,6 +71,12 @@ export async function handleEventBridge(event: EventBridgeEvent<string, unknown>
       throw error;
     }
     log.error('event failed terminally; not retried', { tenantId: parsed.tenantId, error });
+    countDroppedTenantEvent(log.child({ tenantId: parsed.tenantId }));
     return { status: 'failed', error: error instanceof DcrError ? error.code : 'server_error' };
   }
+}
+
+/** A tenant event nothing will retry (not on a DLQ either): TenantEventFailed alarms on it. */
+export function countDroppedTenantEvent(logger: Logger): void {
+  emitMetrics(logger, {}, { [METRICS.tenantEventFailed]: { value: 1, unit: 'Count' } });
 }

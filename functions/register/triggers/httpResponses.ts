@@ -2,6 +2,8 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DcrError, OperationInProgressError, TemporarilyUnavailableError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { scrubSecrets } from '../../core/logger.js';
+import { METRICS } from '../../core/constants.js';
+import { emitMetrics } from '../../core/metrics.js';
 
 const HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
@@ -15,6 +17,7 @@ export function errorResponse(error: unknown, logger: Logger): APIGatewayProxySt
   if (error instanceof DcrError) {
     const log = error.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
     log('request failed', { error });
+    if (error.status >= 500) countServerError(logger);
     const headers: Record<string, string> =
       error instanceof TemporarilyUnavailableError || error instanceof OperationInProgressError
         ? { 'retry-after': String(error.retryAfterSeconds) }
@@ -22,5 +25,11 @@ export function errorResponse(error: unknown, logger: Logger): APIGatewayProxySt
     return json(error.status, { error: error.code, error_description: error.message }, headers);
   }
   logger.error('unexpected failure', { error });
+  countServerError(logger);
   return json(500, { error: 'server_error', error_description: 'internal error' });
+}
+
+/** An answered 5xx never reaches Lambda's Errors metric: HttpServerError is what alarms on it. */
+function countServerError(logger: Logger): void {
+  emitMetrics(logger, {}, { [METRICS.httpServerError]: { value: 1, unit: 'Count' } });
 }
