@@ -8,13 +8,14 @@ import { httpApiEvent } from '../../sandbox/lambdaEvents.js';
 import { CLIENT_CREDENTIALS_CLIENT, localTarget, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
 import { clientCredentialsToken } from '../../sandbox/tokenRequest.js';
 import { leakedSecrets } from '../helpers/logCapture.js';
+import { createOutcomeQueue, type OutcomeQueue } from '../helpers/outcomeQueue.js';
 import { type RegistrationEnvironment, startRegistrationEnvironment } from '../helpers/registrationEnvironment.js';
 
 /**
  * private_key_jwt clients end to end (issue 15), on oidc-provider and moto: the real handler registers
  * the generated public key, the tenant secret alone obtains a token with a signed client assertion, the
  * canary proves such a target (throw-away and kept client), rotation replaces the key (the old key is
- * refused), and no private key member appears in any log line, answer or CLI output.
+ * refused), and no private key member appears in any log line, answer, outcome event or CLI output.
  */
 
 const KEYED_CLIENT = { ...CLIENT_CREDENTIALS_CLIENT, token_endpoint_auth_method: 'private_key_jwt' };
@@ -23,6 +24,7 @@ let env: RegistrationEnvironment;
 /** A provider without RFC 7592: the canary keeps its client there. */
 let unmanaged: LocalIdentityProvider;
 const cliOutput: string[] = [];
+let outcomes: OutcomeQueue;
 /** Every private key the test saw stored (current and rotated-away), for the leak scan. */
 const privateKeys = new Map<string, Record<string, string>>();
 
@@ -87,6 +89,8 @@ beforeAll(async () => {
   const secrets = new SecretsManagerClient({});
   await seedInitialAccessToken(secrets, iat, await unmanaged.issueInitialAccessToken());
   secrets.destroy();
+  outcomes = await createOutcomeQueue(`keys-${run}`);
+  process.env.EVENT_BUS_NAME = outcomes.busName;
   env = await startRegistrationEnvironment((config) => {
     config.targets.keyed = { ...config.targets.rfc, clientMetadata: KEYED_CLIENT };
     config.targets['keyed-rsa'] = { ...config.targets.rfc, clientMetadata: KEYED_CLIENT, clientKeyAlgorithm: 'RS256' };
@@ -98,7 +102,11 @@ afterAll(async () => {
   const secretValues = [...privateKeys.values()].flatMap((jwk) => ['d', 'p', 'q', 'dp', 'dq', 'qi'].map((member) => jwk[member]));
   const known = secretValues.filter(Boolean);
   expect(known.length).toBeGreaterThanOrEqual(8);
-  expect(leakedSecrets([...env.logs, ...env.responses, ...cliOutput], [...known, ...(await env.secretValues())])).toEqual([]);
+  const events = await outcomes.drain();
+  expect(events.map((event) => event['detail-type'])).toEqual(expect.arrayContaining(['ClientRegistered', 'ClientSecretRotated']));
+  const texts = [...env.logs, ...env.responses, ...cliOutput, ...events.map((event) => JSON.stringify(event))];
+  expect(leakedSecrets(texts, [...known, ...(await env.secretValues())])).toEqual([]);
+  delete process.env.EVENT_BUS_NAME;
   await env?.close();
   await unmanaged?.close();
 });
