@@ -8,8 +8,15 @@ export async function loadTarget(
   deps: Pick<UseCaseDependencies, 'config' | 'discovery'>,
 ): Promise<ResolvedTarget> {
   const target = requireTarget(deps.config, requested);
-  if (target.config.registrationEndpoint) {
-    return { name: target.name, config: { ...target.config, registrationEndpoint: target.config.registrationEndpoint } };
+  const { registrationEndpoint, issuer, tokenEndpoint } = target.config;
+  if (registrationEndpoint && (tokenEndpoint || !issuer)) {
+    return { name: target.name, config: { ...target.config, registrationEndpoint } };
+  }
+  if (registrationEndpoint && issuer) {
+    // The tenant secret names the token endpoint (docs/secret-contract.md): read it from the issuer's metadata.
+    const allowed = [...(target.config.allowedRegistrationOrigins ?? []), new URL(registrationEndpoint).origin];
+    const discovered = await deps.discovery.discover(issuer, allowed);
+    return { name: target.name, config: { ...target.config, registrationEndpoint, tokenEndpoint: discovered.tokenEndpoint } };
   }
   const discovered = await deps.discovery.discover(target.config.issuer ?? '', target.config.allowedRegistrationOrigins);
   return {
