@@ -1,6 +1,13 @@
 import { createHash, createPublicKey, type JsonWebKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_KEY_ALGORITHMS, generateClientKeyPair, jwkThumbprint } from '../../functions/core/clientKeys.js';
+import {
+  answerHoldsKey,
+  CLIENT_KEY_ALGORITHMS,
+  generateClientKeyPair,
+  jwkThumbprint,
+  withNewClientKey,
+} from '../../functions/core/clientKeys.js';
+import { scrubSecrets } from '../../functions/core/redaction.js';
 
 // RFC 7638 §3.1: the example RSA key and its thumbprint.
 const RFC7638_KEY = {
@@ -54,6 +61,48 @@ describe('generateClientKeyPair', () => {
     const second = generateClientKeyPair('ES256');
     expect(second.publicJwk.kid).not.toBe(first.publicJwk.kid);
     expect(second.privateJwk.d).not.toBe(first.privateJwk.d);
+  });
+});
+
+describe('withNewClientKey', () => {
+  it('leaves a client that authenticates otherwise unchanged, without a key', () => {
+    const metadata = { client_name: 'x', token_endpoint_auth_method: 'client_secret_basic' };
+    expect(withNewClientKey(metadata)).toEqual({ metadata });
+  });
+
+  it('gives a private_key_jwt client an ES256 key by default, jwks with its public half only, no jwks_uri', () => {
+    // Act
+    const { metadata, privateJwk } = withNewClientKey({
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks_uri: 'https://x.example/jwks',
+    });
+
+    // Assess
+    expect(privateJwk).toMatchObject({ kty: 'EC', alg: 'ES256' });
+    expect(metadata).toEqual({
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [expect.objectContaining({ kid: privateJwk?.kid, use: 'sig' })] },
+    });
+    expect(JSON.stringify(metadata)).not.toContain(String(privateJwk?.d));
+  });
+
+  it('remembers the private members for redaction before returning the key', () => {
+    const { privateJwk } = withNewClientKey({ token_endpoint_auth_method: 'private_key_jwt' }, 'RS256');
+    const members = ['d', 'p', 'q', 'dp', 'dq', 'qi'].map((member) => String(privateJwk?.[member]));
+    const scrubbed = scrubSecrets(`values: ${members.join(' ')}`);
+    for (const value of members) expect(scrubbed).not.toContain(value);
+  });
+});
+
+describe('answerHoldsKey', () => {
+  const { privateJwk, publicJwk } = generateClientKeyPair('EdDSA');
+  it.each([
+    ['an answer listing the kid', { jwks: { keys: [{ kid: 'other' }, publicJwk] } }, true],
+    ['an answer without jwks (not echoed)', {}, true],
+    ['an answer with other keys only', { jwks: { keys: [{ kid: 'other' }] } }, false],
+    ['an answer with a malformed jwks', { jwks: 'x' }, false],
+  ])('%s', (_name, answered, expected) => {
+    expect(answerHoldsKey(answered, privateJwk)).toBe(expected);
   });
 });
 
