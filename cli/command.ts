@@ -22,6 +22,8 @@ export type OptionValues = Record<string, string | boolean | (string | boolean)[
 export interface CommandOutput {
   json: unknown;
   human: string;
+  /** Default ok; `attention` when the command ran but found what an operator must act on. */
+  exitCode?: number;
 }
 
 /** The ports, built lazily: `config validate` needs none, `list` needs no identity provider. */

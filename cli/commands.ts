@@ -5,7 +5,9 @@ import { deleteCommand } from './commands/delete.js';
 import { importCommand } from './commands/import.js';
 import { lane } from './commands/lane.js';
 import { list } from './commands/list.js';
+import { reconcile } from './commands/reconcile.js';
 import { register } from './commands/register.js';
+import { renew } from './commands/renew.js';
 import { rotate } from './commands/rotate.js';
 import { show } from './commands/show.js';
 
@@ -19,6 +21,8 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   lane,
   canary,
+  renew,
+  reconcile,
   configValidate,
   configShow,
 ];

@@ -16,6 +16,8 @@ export const EXIT_CODES = {
   upstreamRefused: 4,
   /** Our configuration or permissions are wrong: an operator must act (500). */
   configuration: 5,
+  /** The command ran, and found what an operator must act on: a missing or drifted client, a failed renewal (`reconcile`, `renew`). */
+  attention: 6,
   /** Retryable: throttling, 5xx, network, a registration in progress (sysexits EX_TEMPFAIL). */
   retryable: 75,
 } as const;

@@ -164,7 +164,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // `--reveal` asks for secret values: the one output printed as is. Everything else is scrubbed.
     if (command.options.reveal && values.reveal === true) io.stdout.write(`${rendered}\n`);
     else print(io.stdout, rendered);
-    return EXIT_CODES.ok;
+    return output.exitCode ?? EXIT_CODES.ok;
   } catch (error) {
     const exitCode = error instanceof UsageError ? EXIT_CODES.badInput : exitCodeFor(error);
     const failure = describeFailure(error);

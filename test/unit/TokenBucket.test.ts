@@ -178,6 +178,7 @@ describe('PacedIdentityProvider', () => {
       },
       updateClient: async () => (calls.push(clock.now()), registration),
       deleteClient: async () => (calls.push(clock.now()), 'deleted' as const),
+      readClient: async () => registration,
       proveClientCredentials: async () => 'token' as const,
     } as IdentityProvider;
     const paced = new PacedIdentityProvider(inner, bucket, { sleep: clock.sleep });

@@ -92,6 +92,21 @@ export class HttpIdentityProvider implements IdentityProvider {
     }
   }
 
+  async readClient(target: EndpointTarget, client: ManagedClient): Promise<ClientRegistration | 'absent'> {
+    const { uri, authorization } = managed(client, target, 'read');
+    const action = 'client read';
+    const answer = await this.#exchange(uri, action, { method: 'GET', headers: { accept: 'application/json', authorization } });
+    if (answer.status === 404 || answer.status === 410) return 'absent';
+    if (answer.status !== 200) throw managementFailure(answer, action);
+    if (answer.tooLarge) throw new UpstreamError(`identity provider answered the ${action} with a body over ${this.#maxBodyBytes} bytes`, 200);
+    try {
+      return parseRegistrationResponse(answer.text, authMethods(target, {}));
+    } catch (error) {
+      if (error instanceof UnusableRegistrationError) throw new UpstreamError(`${error.message} (${action})`, 200);
+      throw error;
+    }
+  }
+
   async deleteClient(target: EndpointTarget, client: ManagedClient): Promise<'deleted' | 'absent'> {
     const { uri, authorization } = managed(client, target, 'deletion');
     const action = 'client deletion';
@@ -229,7 +244,6 @@ function registrationHeaders(authorization: RegistrationAuthorization): Record<s
   headers[authorization.name.toLowerCase()] = authorization.value;
   return headers;
 }
-
 
 /**
  * `Bearer <token>`, refused before `fetch` sees it: its header error would quote the whole value

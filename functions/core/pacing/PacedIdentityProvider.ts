@@ -52,6 +52,10 @@ export class PacedIdentityProvider implements IdentityProvider {
     return this.#paced(() => this.#inner.deleteClient(target, client));
   }
 
+  readClient(target: EndpointTarget, client: ManagedClient) {
+    return this.#paced(() => this.#inner.readClient(target, client));
+  }
+
   proveClientCredentials(tokenEndpoint: string, credentials: ClientCredentials, options?: ProofOptions): Promise<CredentialsProof> {
     return this.#inner.proveClientCredentials(tokenEndpoint, credentials, options);
   }

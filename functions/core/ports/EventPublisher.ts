@@ -12,6 +12,18 @@ export interface OutcomeDetail {
   error?: string;
   errorDescription?: string;
   retryable?: boolean;
+  /** ClientSecretRenewalFailed: `expired` or `failed`. ClientDrifted: `missing` or `metadata`. */
+  reason?: string;
+  /** ClientDrifted (`metadata`): the configured fields the provider's registration differs in (names only). */
+  fields?: string[];
+  /** ClientSecretRenewalFailed: the secret's client_secret_expires_at (epoch seconds). */
+  expiresAt?: number;
+  /** ClientSecretRenewalFailed (`expired`): whether the renewal that followed succeeded. */
+  renewed?: boolean;
+  /** ClientReady: `unchecked` (the target has no `readiness`), `confirmed` (a token request proved it), `timed-out`. */
+  readiness?: 'unchecked' | 'confirmed' | 'timed-out';
+  /** ClientReady: token requests made to confirm it. */
+  attempts?: number;
 }
 
 export interface EventPublisher {

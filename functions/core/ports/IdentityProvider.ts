@@ -47,6 +47,12 @@ export interface IdentityProvider {
   register(target: EndpointTarget, metadata: ClientMetadata, authorization: RegistrationAuthorization): Promise<ClientRegistration>;
   /** RFC 7592 PUT with the client's full metadata; the answer may carry a new secret and token. */
   updateClient(target: EndpointTarget, client: ManagedClient, metadata: Record<string, unknown>): Promise<ClientRegistration>;
+  /**
+   * RFC 7592 GET: the client's registration as the provider holds it now (the answer may carry a new
+   * registration access token). 'absent' on 404/410; a 401/403 throws RegistrationAccessTokenRejectedError
+   * (RFC 7592 §2: the client is gone, or the token is not valid; the caller tells which).
+   */
+  readClient(target: EndpointTarget, client: ManagedClient): Promise<ClientRegistration | 'absent'>;
   /** RFC 7592 DELETE; 'absent' when the provider no longer knows the client. */
   deleteClient(target: EndpointTarget, client: ManagedClient): Promise<'deleted' | 'absent'>;
   /**

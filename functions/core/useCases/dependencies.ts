@@ -3,7 +3,9 @@ import type { Logger } from '../logger.js';
 import type { EndpointDiscovery } from '../ports/EndpointDiscovery.js';
 import type { EventPublisher } from '../ports/EventPublisher.js';
 import type { IdentityProvider } from '../ports/IdentityProvider.js';
+import type { ReadinessScheduler } from '../ports/ReadinessScheduler.js';
 import type { RegistrationCredentials } from '../ports/RegistrationCredentials.js';
+import type { SecretCatalog } from '../ports/SecretCatalog.js';
 import type { SecretStore } from '../ports/SecretStore.js';
 import type { SecretVersions } from '../ports/SecretVersions.js';
 import type { ClaimOptions, RetryPolicy } from '../options.js';
@@ -28,4 +30,8 @@ export interface UseCaseDependencies {
   events?: EventPublisher;
   /** Version stages, for the Secrets Manager rotation contract; rotation steps fail without it. */
   secretVersions?: SecretVersions;
+  /** Lists the tenant secrets, for the scheduled renew and reconcile; they fail without it. */
+  catalog?: SecretCatalog;
+  /** Sends the delayed readiness checks of targets with `readiness`; without it such a client is announced at once. */
+  readiness?: ReadinessScheduler;
 }

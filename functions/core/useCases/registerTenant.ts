@@ -10,6 +10,7 @@ import { MAX_SECRET_BYTES } from '../options.js';
 import { deleteManagementCredentials } from '../managementCredentials.js';
 import { buildRegisteredRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
+import { announceReadiness } from './confirmReadiness.js';
 import { storeNewClientManagement } from './newClientManagement.js';
 import type { UseCaseDependencies } from './dependencies.js';
 import { recordOrphanedClient, recordPossibleOrphan } from './orphans.js';
@@ -34,6 +35,7 @@ export async function registerTenant(request: RegistrationRequest, deps: UseCase
         clientId: outcome.clientId,
         secretArn: outcome.secretArn,
       });
+      await announceReadiness(outcome, target, deps);
     }
     return outcome;
   } catch (error) {

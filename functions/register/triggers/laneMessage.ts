@@ -3,6 +3,7 @@ import { describeIssues } from '../../core/config/serviceConfig.js';
 import { TARGET_NAME, TENANT_ID } from '../../core/config/targetConfig.js';
 import { isTenantEventType, TENANT_EVENTS, type TenantEventType } from '../../core/constants.js';
 import { InvalidRequestError } from '../../core/errors.js';
+import { confirmReadiness, parseReadinessCheck } from '../../core/useCases/confirmReadiness.js';
 import { offboardTenant } from '../../core/useCases/offboardTenant.js';
 import { registerTenant } from '../../core/useCases/registerTenant.js';
 import { parseRegistrationRequest } from '../../core/useCases/registrationRequest.js';
@@ -29,7 +30,8 @@ export type LaneRequest = z.infer<typeof laneRequestSchema>;
 
 /** A lane record: which tenant and target (for pacing and logs), and the one use case to run. */
 export interface LaneWork extends ParsedEvent {
-  action: LaneAction;
+  /** `confirmReady`: a readiness check the function sent itself (useCases/confirmReadiness.ts). */
+  action: LaneAction | 'confirmReady';
   target?: string;
 }
 
@@ -54,6 +56,10 @@ export function parseLaneMessage(body: string, messageId: string): LaneWork {
     throw new InvalidRequestError('the message body is not a JSON object');
   const fields = message as Record<string, unknown>;
   if (typeof fields['detail-type'] === 'string' && 'detail' in fields) return fromEnvelope(fields);
+  if (fields.action === 'confirmReady') {
+    const check = parseReadinessCheck(fields);
+    return { action: 'confirmReady', tenantId: check.tenantId, target: check.target, run: (deps) => confirmReadiness(check, deps) };
+  }
   return fromRequest(fields, messageId);
 }
 

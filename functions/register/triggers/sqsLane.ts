@@ -7,6 +7,7 @@ import type { TokenBucket } from '../../core/pacing/TokenBucket.js';
 import type { UseCaseDependencies } from '../../core/useCases/dependencies.js';
 import { createLaneRuntime } from '../laneRuntime.js';
 import type { LaneRuntime, Runtime } from '../runtime.js';
+import { countDroppedTenantEvent } from './eventBridge.js';
 import { laneBackoffSeconds, PacingDeferral } from './laneBackoff.js';
 import { type LaneWork, parseLaneMessage } from './laneMessage.js';
 
@@ -68,10 +69,12 @@ async function handleRecord(
     work = parseLaneMessage(record.body, messageId);
   } catch (error) {
     log.warn('lane message dropped: not a tenant event or lane request', { error });
+    countDroppedTenantEvent(log);
     return { messageId, status: 'dropped' };
   }
   const workLog = log.child({ tenantId: work.tenantId, action: work.action });
-  const bucket = bucketFor(work, deps, lane);
+  // A readiness check is a token request, not a registration: it takes none of the target's pace.
+  const bucket = work.action === 'confirmReady' ? undefined : bucketFor(work, deps, lane);
   if (bucket) {
     const token = await takeToken(bucket, Math.max(0, started + lane.pacingWaitMs - lane.now()), lane.sleep, lane.now);
     if (!token.granted) return { messageId, retry: new PacingDeferral(token.retryInMs), record };
@@ -83,6 +86,7 @@ async function handleRecord(
   } catch (error) {
     if (isRetryable(error)) return { messageId, retry: error, record };
     workLog.error('lane record failed terminally; not retried', { error });
+    countDroppedTenantEvent(workLog);
     return { messageId, status: error instanceof DcrError ? error.code : 'server_error' };
   }
 }
