@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signClientAssertion } from '../../functions/core/idp/clientAssertion.js';
+import type { ClientCredentials } from '../../functions/core/ports/IdentityProvider.js';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
 import { httpApiEvent } from '../../sandbox/lambdaEvents.js';
 import { CLIENT_CREDENTIALS_CLIENT, localTarget, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
@@ -100,7 +101,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const secretValues = [...privateKeys.values()].flatMap((jwk) => ['d', 'p', 'q', 'dp', 'dq', 'qi'].map((member) => jwk[member]));
-  const known = secretValues.filter(Boolean);
+  const known = secretValues.filter((value): value is string => typeof value === 'string');
   expect(known.length).toBeGreaterThanOrEqual(8);
   const events = await outcomes.drain();
   expect(events.map((event) => event['detail-type'])).toEqual(expect.arrayContaining(['ClientRegistered', 'ClientSecretRotated']));
@@ -141,7 +142,7 @@ describe('registering a private_key_jwt client', () => {
 
     // Act
     const token = await tokenFromRecordAlone(record);
-    const viaSandbox = await clientCredentialsToken(record.token_endpoint, record);
+    const viaSandbox = await clientCredentialsToken(record.token_endpoint, record as ClientCredentials);
     const wrongKey = await tokenFromRecordAlone({ ...record, private_key_jwk: other.private_key_jwk });
 
     // Assess
