@@ -10,6 +10,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
 import { CanarySchedule } from './constructs/CanarySchedule.js';
+import { MaintenanceSchedules } from './constructs/MaintenanceSchedules.js';
 import {
   credentialSecretOf,
   type InitialAccessTokenSecret,
@@ -27,7 +28,7 @@ import type { FunctionTimeSettings } from './functionTimeout.js';
 import { claimInstanceNames, type InstanceNames, instanceNames } from './instanceNames.js';
 import { checkTenantRef, grantInvoke, grantReadTenantSecret, type TenantAction, type TenantRef } from './tenantGrants.js';
 import { readTargetsDocument, type TargetsDocument } from '../functions/core/config/targetsDocument.js';
-import { TENANT_EVENT_DETAIL_TYPES } from '../functions/core/constants.js';
+import { ENV, TENANT_EVENT_DETAIL_TYPES } from '../functions/core/constants.js';
 
 export interface CanaryOptions {
   /** Default `rate(1 hour)`. */
@@ -186,6 +187,7 @@ export class DcrOnboarding extends Construct {
       timeoutSeconds: props.functionTimeout?.toSeconds(),
     });
     this.function = register.function;
+    register.function.addEnvironment(ENV.CONFIG_HASH, config.hash);
     functionRoleArn = register.role.roleArn;
 
     // Triggers: HTTP API (direct), the onboarding lane (tenant events, bulk imports), canary schedule
@@ -226,11 +228,14 @@ export class DcrOnboarding extends Construct {
           serviceKey,
         })
       : undefined;
+    // Daily renew and reconcile on every target (report only; `dcr reconcile --fix` repairs).
+    const maintenance = new MaintenanceSchedules(this, 'Maintenance', { handler: register.function, serviceKey });
 
     // Alarms
     this.deadLetterQueues = {
       TenantEventsDeadLetters: tenantEvents.deadLetters.queue,
       ...(canary ? { CanaryDeadLetters: canary.deadLetters.queue } : {}),
+      MaintenanceDeadLetters: maintenance.deadLetters.queue,
       FailedInvocations: register.failedInvocations.queue,
       LaneDeadLetters: lane.deadLetters.queue,
     };

@@ -34,6 +34,12 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 
 export const DEFAULT_IAT_CACHE_TTL_SECONDS = 300;
 
 /**
+ * How long a warm container uses its loaded configuration before reading the parameter again (env
+ * CONFIG_CACHE_TTL_SECONDS; 0 reads it on every invocation). An invalid new one keeps the last good one.
+ */
+export const DEFAULT_CONFIG_CACHE_TTL_SECONDS = 60;
+
+/**
  * A registration token minted by client credentials is reused until this long before its
  * `expires_in` runs out (half its lifetime when that is shorter than twice this), so it never expires
  * on the way. Without `expires_in` it is reused as long as an initial access token is.
@@ -101,3 +107,21 @@ export const MAX_QUOTED_DESCRIPTION = 200;
 
 /** Rotation request ids remembered per tenant, so any redelivered request is a no-op. */
 export const ROTATION_HISTORY_SIZE = 20;
+
+/** A secret is renewed this long before its `client_secret_expires_at` (per target: `renewBeforeSeconds`). */
+export const DEFAULT_RENEW_BEFORE_SECONDS = 7 * 86_400;
+
+/**
+ * Tenants one scheduled `renew` or `reconcile` reads at most; a larger fleet is covered over several
+ * runs (each run starts where the day's turn puts it: docs/operations.md). Provider calls run
+ * MAINTENANCE_CONCURRENCY at a time.
+ */
+export const MAINTENANCE_MAX_TENANTS_PER_RUN = 200;
+export const MAINTENANCE_CONCURRENCY = 4;
+
+/** A target's `readiness` defaults: how long a new client may take to work, and how often it is tried. */
+export const DEFAULT_READINESS_TIMEOUT_SECONDS = 900;
+export const MAX_READINESS_TIMEOUT_SECONDS = 3_600;
+export const DEFAULT_READINESS_INTERVAL_SECONDS = 60;
+/** SQS's longest DelaySeconds: a readiness check waits at most this long between tries. */
+export const MAX_SQS_DELAY_SECONDS = 900;

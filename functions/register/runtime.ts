@@ -1,11 +1,13 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { SecretsManagerSecretCatalog } from '../core/aws/SecretsManagerSecretCatalog.js';
 import { SecretsManagerSecretStore } from '../core/aws/SecretsManagerSecretStore.js';
+import { SqsReadinessScheduler } from '../core/aws/SqsReadinessScheduler.js';
+import { ENV } from '../core/constants.js';
 import { awsClientDefaults } from '../core/aws/awsClientDefaults.js';
 import { SsmConfigSource } from '../core/aws/SsmConfigSource.js';
 import { cachedConfig } from '../core/config/cachedConfig.js';
-import type { ServiceConfig } from '../core/config/serviceConfig.js';
 import { Logger } from '../core/logger.js';
 import { loadSettings } from '../core/settings.js';
 import { settingsAdapters } from '../core/settingsAdapters.js';
@@ -40,8 +42,16 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
   }
   const logger = new Logger({ level: settings.logLevel });
   const clientConfig = awsClientDefaults(settings);
-  const secrets = new SecretsManagerSecretStore(new SecretsManagerClient(clientConfig));
-  const config: () => Promise<ServiceConfig> = cachedConfig(new SsmConfigSource(new SSMClient(clientConfig), settings.configParameterName));
+  const secretsClient = new SecretsManagerClient(clientConfig);
+  const secrets = new SecretsManagerSecretStore(secretsClient);
+  // The scheduled renew and reconcile list the tenant secrets; readiness checks go on the lane queue.
+  const catalog = new SecretsManagerSecretCatalog(secretsClient);
+  const laneQueueUrl = env[ENV.LANE_QUEUE_URL];
+  const readiness = laneQueueUrl ? new SqsReadinessScheduler(laneQueueUrl, clientConfig) : undefined;
+  // Read again when older than CONFIG_CACHE_TTL_SECONDS; an invalid new value keeps the last good one.
+  const config = cachedConfig(new SsmConfigSource(new SSMClient(clientConfig), settings.configParameterName), {
+    ttlMs: settings.configCacheTtlMs,
+  });
   // Only a configured bus costs a client at init.
   const adapters = settingsAdapters(settings, secrets, () => new EventBridgeClient(clientConfig));
   let lane: LaneRuntime | undefined;
@@ -50,9 +60,11 @@ export function createAwsRuntime(env: Record<string, string | undefined> = proce
     lane: () => (lane ??= createLaneRuntime(env, clientConfig)),
     dependencies: async (invocationLogger) => ({
       ...adapters,
-      config: await config(),
+      config: await config(invocationLogger),
       secrets,
       secretVersions: secrets,
+      catalog,
+      readiness,
       logger: invocationLogger,
     }),
   };

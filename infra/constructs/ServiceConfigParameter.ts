@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { describeIssues, serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
@@ -13,6 +14,12 @@ export interface ServiceConfigParameterProps {
   readonly kmsKeyArn: string;
   /** Target name → the registration credential secret id the function reads (none for open registration). */
   readonly initialAccessTokenSecretIds: Readonly<Record<string, string>>;
+  /** Who the tenant secrets' resource policy lets read them (functions/core/tenantSecretPolicy.ts). */
+  readonly tenantSecretAccess?: {
+    readonly functionRoleArn: string;
+    readonly readerArns: readonly string[];
+    readonly targetReaderArns: Readonly<Record<string, readonly string[]>>;
+  };
 }
 
 // Standard parameters hold 4 KB; tokens render shorter than the ARNs they become, so keep a margin.
@@ -25,6 +32,11 @@ const STANDARD_TIER_BUDGET = 3000;
  */
 export class ServiceConfigParameter extends Construct {
   readonly parameter: StringParameter;
+  /**
+   * A hash of the value the parameter is given (references to other resources as references), resolved
+   * at synth: the function's CONFIG_HASH, so a deploy that changes the configuration rolls the function.
+   */
+  readonly hash: string;
 
   constructor(scope: Construct, id: string, props: ServiceConfigParameterProps) {
     super(scope, id);
@@ -32,6 +44,7 @@ export class ServiceConfigParameter extends Construct {
       ...props.document,
       secretNamePrefix: props.secretNamePrefix,
       kmsKeyId: props.kmsKeyArn,
+      ...(props.tenantSecretAccess ? { tenantSecretAccess: props.tenantSecretAccess } : {}),
       targets: Object.fromEntries(
         Object.entries(props.document.targets).map(([name, target]) => [
           name,
@@ -49,6 +62,10 @@ export class ServiceConfigParameter extends Construct {
       description: 'dcr-onboarding configuration: targets, secret name prefix, KMS key (JSON, see README)',
       stringValue: value,
       tier: value.length > STANDARD_TIER_BUDGET ? ParameterTier.ADVANCED : ParameterTier.STANDARD,
+    });
+    const stack = Stack.of(this);
+    this.hash = Lazy.string({
+      produce: () => createHash('sha256').update(JSON.stringify(stack.resolve(value))).digest('hex').slice(0, 32),
     });
   }
 }

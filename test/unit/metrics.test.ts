@@ -59,8 +59,21 @@ describe('emitMetrics: the metrics are the contract with the stack', () => {
     expect(dimensionless()).toEqual(['ClientOrphaned']);
   });
 
-  it('alarms on exactly the failure and orphan outcomes', () => {
-    expect([...ALARMED_METRICS].sort()).toEqual(['CanaryFailure', 'ClientOrphaned', 'PossibleOrphan']);
+  it('alarms on exactly the failure, orphan, heartbeat and lifecycle outcomes', () => {
+    expect([...ALARMED_METRICS].sort()).toEqual([
+      'CanaryFailure',
+      'CanaryRun',
+      'ClientDrifted',
+      'ClientNotReady',
+      'ClientOrphaned',
+      'ClientSecretExpired',
+      'ConfigReloadFailed',
+      'HttpServerError',
+      'OutcomePublishFailed',
+      'PossibleOrphan',
+      'SecretRenewalFailed',
+      'TenantEventFailed',
+    ]);
   });
 
   it('counts a failed canary whose dependencies cannot even be loaded (CanaryFailure, no target named)', async () => {
@@ -74,7 +87,7 @@ describe('emitMetrics: the metrics are the contract with the stack', () => {
     // Assess
     await expect(run).rejects.toThrow('configuration parameter not found');
     expect(entries().some((entry) => entry.message === 'canary failed')).toBe(true);
-    expect(dimensionless()).toEqual(['CanaryFailure']);
+    expect(dimensionless()).toEqual(['CanaryRun', 'CanaryFailure']);
   });
 
   it('counts a stale claim taken over at registration as a possible orphan (PossibleOrphan), by the injected clock', async () => {
