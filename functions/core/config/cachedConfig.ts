@@ -24,7 +24,7 @@ export type ConfigLoader = (logger?: Logger) => Promise<ServiceConfig>;
  */
 export function cachedConfig(source: ConfigSource, options: CachedConfigOptions = {}): ConfigLoader {
   const ttlMs = options.ttlMs ?? Number.POSITIVE_INFINITY;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   let current: { config: ServiceConfig; text: string; checkedAt: number } | undefined;
   let pending: Promise<ServiceConfig> | undefined;
 
