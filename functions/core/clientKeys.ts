@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { CLIENT_KEY_ALGORITHMS } from './config/targetConfig.js';
 import { rememberSecret } from './redaction.js';
 
@@ -27,6 +27,16 @@ export function generateClientKeyPair(algorithm: ClientKeyAlgorithm): ClientKeyP
     publicJwk: { ...publicMembers, kid, use: 'sig', alg: algorithm },
     privateJwk: { ...privateKey.export({ format: 'jwk' }), kid, alg: algorithm },
   };
+}
+
+/**
+ * The JWK to register for a stored private key, as generateClientKeyPair made it: public members, the
+ * thumbprint `kid`, `use: 'sig'`, the key's `alg`. For a full-metadata RFC 7592 PUT (drift repair) of a
+ * private_key_jwt client whose provider does not echo `jwks`: without it the PUT would drop the key.
+ */
+export function publicJwkOf(privateJwk: JsonWebKey): JsonWebKey {
+  const publicMembers = createPublicKey({ key: privateJwk, format: 'jwk' }).export({ format: 'jwk' });
+  return { ...publicMembers, kid: jwkThumbprint(publicMembers), use: 'sig', ...(privateJwk.alg !== undefined && { alg: privateJwk.alg }) };
 }
 
 function generate(algorithm: ClientKeyAlgorithm): { publicKey: KeyObject; privateKey: KeyObject } {

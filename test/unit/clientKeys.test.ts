@@ -5,6 +5,7 @@ import {
   CLIENT_KEY_ALGORITHMS,
   generateClientKeyPair,
   jwkThumbprint,
+  publicJwkOf,
   withNewClientKey,
 } from '../../functions/core/clientKeys.js';
 import { scrubSecrets } from '../../functions/core/redaction.js';
@@ -61,6 +62,13 @@ describe('generateClientKeyPair', () => {
     const second = generateClientKeyPair('ES256');
     expect(second.publicJwk.kid).not.toBe(first.publicJwk.kid);
     expect(second.privateJwk.d).not.toBe(first.privateJwk.d);
+  });
+});
+
+describe('publicJwkOf', () => {
+  it.each(CLIENT_KEY_ALGORITHMS)('%s: gives back exactly the public JWK registered for the key', (algorithm) => {
+    const { publicJwk, privateJwk } = generateClientKeyPair(algorithm);
+    expect(publicJwkOf(privateJwk)).toEqual(publicJwk);
   });
 });
 
