@@ -151,6 +151,7 @@ export class DcrOnboarding extends Construct {
     });
     this.initialAccessTokenSecrets = initialAccessTokens.byTarget;
     assertOutsidePrefix(initialAccessTokens, names.secretNamePrefix);
+    assertOutsidePrefix(initialAccessTokens, names.managementSecretNamePrefix);
     // Readers named by grants come later than the config is built: the lists are resolved at synth.
     const readers = [...(props.tenantSecretReaders ?? [])];
     this.#readersByTarget = Object.fromEntries(this.#targets.map((target) => [target, []]));
@@ -159,6 +160,7 @@ export class DcrOnboarding extends Construct {
       parameterName: names.configParameterName,
       document: targets,
       secretNamePrefix: names.secretNamePrefix,
+      managementSecretNamePrefix: names.managementSecretNamePrefix,
       kmsKeyArn: this.clientSecretsKey.keyArn,
       initialAccessTokenSecretIds: Object.fromEntries(
         Object.entries(initialAccessTokens.byTarget).map(([name, entry]) => [name, entry.secretId]),
@@ -178,6 +180,7 @@ export class DcrOnboarding extends Construct {
       configParameter: config.parameter,
       initialAccessTokenSecretArns: initialAccessTokens.policyArns,
       secretNamePrefix: names.secretNamePrefix,
+      managementSecretNamePrefix: names.managementSecretNamePrefix,
       clientSecretsKey: this.clientSecretsKey,
       serviceKey,
       logGroupName: `${logGroupNamePrefix}register`,

@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -74,6 +75,18 @@ export class OnboardingLane extends Construct {
         batchSize: settings.batchSize,
         maxConcurrency: settings.maxConcurrency,
         reportBatchItemFailures: true,
+      }),
+    );
+    // Readiness checks (a target's `readiness`) are delayed messages the function sends to its own lane.
+    props.handler.addToRolePolicy(
+      new PolicyStatement({ sid: 'SendReadinessChecks', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    props.handler.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'EncryptReadinessChecks',
+        actions: ['kms:GenerateDataKey'],
+        resources: [props.serviceKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
     props.handler.addEnvironment(ENV.LANE_QUEUE_ARN, this.queue.queueArn);

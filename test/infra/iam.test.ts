@@ -34,7 +34,10 @@ function unscopedSecretOrKeyGrants(statements: { owner: string; statement: State
   const findings: string[] = [];
   for (const { owner, statement } of statements) {
     if (statement.Effect !== 'Allow') continue;
-    const actions = list(statement.Action).filter((action) => /^(secretsmanager|kms):|^\*$/.test(action));
+    // ListSecrets has no resource-level form (names and tags only, no values): the sweeps need it on "*".
+    const actions = list(statement.Action).filter(
+      (action) => /^(secretsmanager|kms):|^\*$/.test(action) && action !== 'secretsmanager:ListSecrets',
+    );
     if (actions.length === 0) continue;
     for (const action of actions) if (action.includes('*')) findings.push(`${owner}: action ${action}`);
     for (const resource of list(statement.Resource)) {
@@ -135,6 +138,19 @@ describe('IAM scoping', () => {
         condition: {
           StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
         },
+      },
+      // The scheduled renew and reconcile list the tenant secrets (names and tags).
+      ListTenantSecrets: { actions: ['secretsmanager:ListSecrets'], resources: ['*'], condition: undefined },
+      // Readiness checks: delayed messages on the function's own lane queue, encrypted with the service key.
+      SendReadinessChecks: {
+        actions: ['sqs:SendMessage'],
+        resources: [expect.stringMatching(/^\$\{LaneQueue\w+\.Arn\}$/)],
+        condition: undefined,
+      },
+      EncryptReadinessChecks: {
+        actions: ['kms:GenerateDataKey'],
+        resources: [`\${${serviceKeyId}.Arn}`],
+        condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
       },
       // Lambda sends failure records to the encrypted queue with the function's role.
       EncryptFailureRecords: {
