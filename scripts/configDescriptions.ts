@@ -19,6 +19,15 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
     "Prefix of the management secrets, which hold each client's RFC 7592 credentials (`registration_client_uri`, `registration_access_token`) for the function alone: `${managementSecretNamePrefix}${target}/${tenantId}`. Unset: `secretNamePrefix` with `clients/` replaced by `management/` (`dcr/management/`), else with `.management/` appended. Neither prefix may start with the other (docs/secret-contract.md).",
   kmsKeyId:
     "KMS key (id, ARN or alias) that encrypts the new client secrets. Unset: the account's `aws/secretsmanager` key. The stack sets its own key; a targets document for the stack may not set it.",
+  tenantSecretAccess:
+    'Written by the stack, never by hand (DcrOnboarding): who the resource policy of each new tenant secret lets read it. Unset: no resource policy. See [access.md](access.md).',
+  'tenantSecretAccess.functionRoleArn':
+    "The function's role: the only principal allowed to change a tenant secret's tags (so `dcr:tenant` can be trusted), and a reader.",
+  'tenantSecretAccess.readerArns':
+    'IAM role or user ARNs, patterns allowed (`ArnNotLike`), that may read every tenant secret besides the function (context `dcr:tenantSecretReaders`).',
+  'tenantSecretAccess.targetReaderArns':
+    "Target name → readers of that target's tenant secrets only (principals given `grantReadTenantSecret`).",
+  'tenantSecretAccess.targetReaderArns.*': 'The readers of one target.',
   defaultTarget: 'Target used when a request names none; must be one of `targets`.',
   offboardingRecoveryWindowDays:
     "Days an offboarded tenant's secret can still be restored (7–30, Secrets Manager's range), or `0` to delete it at once.",
@@ -69,6 +78,13 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
     "For a `private_key_jwt` client (`clientMetadata.token_endpoint_auth_method`): the algorithm of the key pair generated per tenant, `ES256` (default), `RS256`, `PS256` (RSA 2048) or `EdDSA` (Ed25519). Only the public key is registered (`jwks`, `kid` = RFC 7638 thumbprint); the private key is the tenant secret's `private_key_jwk`. Such a target may set neither `jwks` nor `jwks_uri`.",
   'targets.*.rateLimit':
     "The onboarding lane's pace for this target. Unset: unpaced until the provider answers 429, then slower (docs/scaling.md).",
+  'targets.*.renewBeforeSeconds':
+    'The scheduled `renew` (daily) rotates a client secret whose `client_secret_expires_at` is this close (3600 s to a year). Default 604800 (7 days). Secrets that never expire (`0`) are left alone.',
+  'targets.*.readiness':
+    'Confirm each new client can obtain a token before `ClientReady` is published (a provider that activates clients late: Salesforce). Unset: `ClientReady` follows `ClientRegistered` at once. The function does not wait: it tries again through a delayed message on the onboarding lane (docs/triggers.md).',
+  'targets.*.readiness.timeoutSeconds':
+    'How long after registration the client may take to work (10–3600, default 900); then `ClientNotReady` is counted and `ClientReady` published with `readiness: "timed-out"`. The client stays registered.',
+  'targets.*.readiness.intervalSeconds': 'Seconds between tries (1–900, SQS DelaySeconds; default 60).',
   'targets.*.rateLimit.registrationsPerSecond':
     'Registrations, RFC 7592 updates and deletions per second across all lane instances; each instance takes `registrationsPerSecond / maxConcurrency`.',
 };

@@ -1,5 +1,11 @@
 import * as z from 'zod/mini';
 import { rateLimitSchema } from './rateLimit.js';
+import {
+  DEFAULT_READINESS_INTERVAL_SECONDS,
+  DEFAULT_READINESS_TIMEOUT_SECONDS,
+  MAX_READINESS_TIMEOUT_SECONDS,
+  MAX_SQS_DELAY_SECONDS,
+} from '../options.js';
 
 export const TARGET_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -110,6 +116,24 @@ export const tokenRequestSchema = z.strictObject({
 });
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
+/** `readiness`: tries at `intervalSeconds` (SQS delays, ≤ 900) until `timeoutSeconds` after registration. */
+export const readinessSchema = z.strictObject({
+  timeoutSeconds: z._default(
+    z
+      .number()
+      .check(
+        z.int(),
+        z.gte(10, 'must be at least 10'),
+        z.lte(MAX_READINESS_TIMEOUT_SECONDS, `must be at most ${MAX_READINESS_TIMEOUT_SECONDS}`),
+      ),
+    DEFAULT_READINESS_TIMEOUT_SECONDS,
+  ),
+  intervalSeconds: z._default(
+    z.number().check(z.int(), z.gte(1, 'must be at least 1'), z.lte(MAX_SQS_DELAY_SECONDS, `must be at most ${MAX_SQS_DELAY_SECONDS}`)),
+    DEFAULT_READINESS_INTERVAL_SECONDS,
+  ),
+});
+
 const secretIdString = z.string().check(z.minLength(1), z.maxLength(2048));
 
 /** RFC 9110 §5.6.2 token: what an HTTP field name may be. */
@@ -208,6 +232,12 @@ const targetFieldsSchema = z
     clientKeyAlgorithm: z.optional(z.enum(CLIENT_KEY_ALGORITHMS)),
     /** The onboarding lane's pace for this target (config/rateLimit.ts). Default: unpaced until a 429. */
     rateLimit: z.optional(rateLimitSchema),
+    /** The scheduled `renew` rotates a secret this long before its client_secret_expires_at. Default 7 days. */
+    renewBeforeSeconds: z.optional(
+      z.number().check(z.int(), z.gte(3_600, 'must be at least 3600'), z.lte(31_536_000, 'must be at most a year')),
+    ),
+    /** Confirm a new client can get a token before announcing ClientReady (useCases/confirmReadiness.ts). */
+    readiness: z.optional(readinessSchema),
   })
   .check(
     z.refine((target) => Boolean(target.registrationEndpoint ?? target.issuer), {
