@@ -120,6 +120,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
       'GET /registrations/{target}/{tenantId}',
       'POST /registrations',
       'POST /registrations/{target}/{tenantId}/rotate',
+      'PUT /registrations/{target}/{tenantId}',
     ]);
     expect(routes.every((route) => route.AuthorizationType === 'AWS_IAM')).toBe(true);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
@@ -271,6 +272,8 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
       [
         'ApiUrl',
         'CanaryDeadLettersQueueUrl',
+        'ClientSecretNamePrefix',
+        'ClientSecretsKeyArn',
         'ConfigParameterName',
         'EventBusName',
         'FailedInvocationsQueueUrl',

@@ -15,6 +15,14 @@ export const serviceConfigSchema = z
      */
     managementSecretNamePrefix: z.optional(z.string().check(z.regex(SECRET_NAME_PREFIX, 'use only A-Z a-z 0-9 / _ + = . @ -'))),
     kmsKeyId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+    /** Who the resource policy of each new tenant secret lets read it (functions/core/tenantSecretPolicy.ts). */
+    tenantSecretAccess: z.optional(
+      z.object({
+        functionRoleArn: z.string().check(z.minLength(1), z.maxLength(2048)),
+        readerArns: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(2048))), []),
+        targetReaderArns: z._default(z.record(z.string(), z.array(z.string().check(z.minLength(1), z.maxLength(2048)))), {}),
+      }),
+    ),
     defaultTarget: z._default(z.string().check(z.regex(TARGET_NAME)), 'default'),
     /** Days an offboarded tenant's secret can be restored (7–30, AWS's range), or 0 to delete at once. */
     offboardingRecoveryWindowDays: z._default(
@@ -30,6 +38,10 @@ export const serviceConfigSchema = z
       message: 'must name one of the configured targets',
       path: ['defaultTarget'],
     }),
+    z.refine((config) => !prefixesOverlap(config.secretNamePrefix, managementPrefixOf(config)), {
+      message: 'must not start with secretNamePrefix nor be its start: a grant on one prefix would reach the other',
+      path: ['managementSecretNamePrefix'],
+    }),
   );
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 
@@ -38,10 +50,6 @@ export function describeIssues(issues: readonly Issue[]): string {
   return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${explain(issue)}`).join('; ');
 }
 
-    z.refine((config) => !prefixesOverlap(config.secretNamePrefix, managementPrefixOf(config)), {
-      message: 'must not start with secretNamePrefix nor be its start: a grant on one prefix would reach the other',
-      path: ['managementSecretNamePrefix'],
-    }),
 interface Issue {
   path: readonly PropertyKey[];
   message: string;
