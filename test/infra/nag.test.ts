@@ -76,6 +76,10 @@ describe('cdk-nag AwsSolutionsChecks', () => {
           .map((entry) => entry.id)
           .sort(),
       ).toEqual([
+        // secretsmanager:ListSecrets for the renew and reconcile sweeps: it has no resource-level form.
+        'AwsSolutions-IAM5[Resource::*]',
+        expect.stringMatching(/IAM5\[Resource::<RegisterFunction\w+\.Arn>:\*\]$/),
+        // The maintenance schedules' invoke role, as the canary's.
         expect.stringMatching(/IAM5\[Resource::<RegisterFunction\w+\.Arn>:\*\]$/),
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:dcr/clients/*]',
       ]);
