@@ -162,7 +162,7 @@ export const ENV_DESCRIPTIONS: Readonly<Record<keyof typeof ENV, EnvEntry>> = {
   CONFIG_CACHE_TTL_SECONDS: {
     default: '60',
     description:
-      'Seconds a warm container uses its loaded configuration before reading the parameter again; an invalid new one keeps the last good one.',
+      'Seconds a warm container uses its loaded configuration before reading the parameter again (`0`: every invocation); an invalid or unreadable new one keeps the last good one (WARN line, `ConfigReloadFailed` metric).',
   },
   CONFIG_HASH: {
     default: 'unset',
