@@ -151,7 +151,7 @@ export class DcrOnboarding extends Construct {
     });
     this.initialAccessTokenSecrets = initialAccessTokens.byTarget;
     assertOutsidePrefix(initialAccessTokens, names.secretNamePrefix);
-    assertOutsidePrefix(initialAccessTokens, names.managementSecretNamePrefix);
+    assertOutsidePrefix(initialAccessTokens, names.managementSecretNamePrefix, 'management secret prefix');
     // Readers named by grants come later than the config is built: the lists are resolved at synth.
     const readers = [...(props.tenantSecretReaders ?? [])];
     this.#readersByTarget = Object.fromEntries(this.#targets.map((target) => [target, []]));
@@ -293,11 +293,11 @@ function isChoice(bus: IEventBus | EventBusChoice): bus is EventBusChoice {
 }
 
 /** An IAT secret under the client prefix would be writable and deletable by the function: refuse. */
-function assertOutsidePrefix(secrets: InitialAccessTokenSecrets, secretNamePrefix: string): void {
+function assertOutsidePrefix(secrets: InitialAccessTokenSecrets, secretNamePrefix: string, what = 'client secret prefix'): void {
   for (const [target, entry] of Object.entries(secrets.byTarget)) {
     if (secretNameOf(entry.secretName).startsWith(secretNamePrefix)) {
       throw new Error(
-        `the IAT secret of target ${target} (${entry.secretName}) lies under the client secret prefix ${secretNamePrefix}; ` +
+        `the IAT secret of target ${target} (${entry.secretName}) lies under the ${what} ${secretNamePrefix}; ` +
           'the function could overwrite or delete it: choose another name or prefix',
       );
     }

@@ -1,4 +1,5 @@
 import { managementSecretNameFor } from './config/serviceConfig.js';
+import { managementSecretResourcePolicy } from './managementSecretPolicy.js';
 import type { ManagedClient } from './ports/IdentityProvider.js';
 import { SecretAlreadyExistsError, SecretScheduledForDeletionError } from './ports/SecretStore.js';
 import { rememberSecret } from './redaction.js';
@@ -148,6 +149,7 @@ async function writeManagementRecord(
       description: `RFC 7592 credentials of the OAuth client of tenant ${tenant.tenant_id} at target ${tenant.target} (dcr-onboarding; not for consumers)`,
       kmsKeyId: deps.config.kmsKeyId,
       tags: { 'dcr:tenant': tenant.tenant_id, 'dcr:target': tenant.target, 'dcr:role': 'management' },
+      resourcePolicy: managementSecretResourcePolicy(deps.config),
       clientRequestToken: options.versionToken,
     });
   } catch (error) {

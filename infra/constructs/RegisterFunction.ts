@@ -22,6 +22,8 @@ export interface RegisterFunctionProps {
   readonly initialAccessTokenSecretArns: readonly string[];
   /** Client secrets live at `${secretNamePrefix}${target}/${tenantId}`. */
   readonly secretNamePrefix: string;
+  /** RFC 7592 credentials live at `${managementSecretNamePrefix}${target}/${tenantId}`: the function's alone. */
+  readonly managementSecretNamePrefix: string;
   readonly clientSecretsKey: IKey;
   /** Encrypts the log group and the failure queue. */
   readonly serviceKey: IKey;
@@ -76,6 +78,12 @@ export class RegisterFunction extends Construct {
       reason:
         'Client secret names are `${prefix}${target}/${tenantId}`, created at run time per tenant, so they can only be ' +
         'named by prefix; the stack refuses an IAT secret under this prefix.',
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${regionAndAccountAsNagShowsThem(this)}:secret:${props.managementSecretNamePrefix}*]`,
+      reason:
+        'Management secret names are `${prefix}${target}/${tenantId}`, created at run time per tenant, so they can only be ' +
+        'named by prefix; the configuration refuses a prefix that overlaps the client secret prefix.',
     });
 
     this.failedInvocations = new DeadLetterQueue(this, 'FailedInvocations', { encryptionKey: props.serviceKey });
@@ -225,6 +233,29 @@ function permissions(props: RegisterFunctionProps): PolicyStatement[] {
         'secretsmanager:PutResourcePolicy',
       ],
       resources: [clientSecrets],
+    }),
+    // RFC 7592 credentials (docs/secret-contract.md): no consumer grant on the client prefix reaches them.
+    new PolicyStatement({
+      sid: 'ManageManagementSecrets',
+      actions: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:TagResource',
+        'secretsmanager:DeleteSecret',
+        // A management secret deleted with a recovery window by hand is taken back.
+        'secretsmanager:RestoreSecret',
+        // Each new management secret gets its resource policy right after creation.
+        'secretsmanager:PutResourcePolicy',
+      ],
+      resources: [
+        stack.formatArn({
+          service: 'secretsmanager',
+          resource: 'secret',
+          resourceName: `${props.managementSecretNamePrefix}*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
     }),
     // Secrets Manager envelope-encrypts: GenerateDataKey to write a version, Decrypt to read one. It
     // never calls kms:Encrypt, so that is not granted. Only through Secrets Manager, only this key.

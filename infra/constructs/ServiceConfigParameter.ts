@@ -10,6 +10,8 @@ export interface ServiceConfigParameterProps {
   readonly parameterName: string;
   readonly document: TargetsDocument;
   readonly secretNamePrefix: string;
+  /** Where the function keeps RFC 7592 credentials (docs/secret-contract.md); never under secretNamePrefix. */
+  readonly managementSecretNamePrefix: string;
   /** ARN of the key the function encrypts new client secrets with. */
   readonly kmsKeyArn: string;
   /** Target name → the registration credential secret id the function reads (none for open registration). */
@@ -43,6 +45,7 @@ export class ServiceConfigParameter extends Construct {
     const config = {
       ...props.document,
       secretNamePrefix: props.secretNamePrefix,
+      managementSecretNamePrefix: props.managementSecretNamePrefix,
       kmsKeyId: props.kmsKeyArn,
       ...(props.tenantSecretAccess ? { tenantSecretAccess: props.tenantSecretAccess } : {}),
       targets: Object.fromEntries(
@@ -65,7 +68,11 @@ export class ServiceConfigParameter extends Construct {
     });
     const stack = Stack.of(this);
     this.hash = Lazy.string({
-      produce: () => createHash('sha256').update(JSON.stringify(stack.resolve(value))).digest('hex').slice(0, 32),
+      produce: () =>
+        createHash('sha256')
+          .update(JSON.stringify(stack.resolve(value)))
+          .digest('hex')
+          .slice(0, 32),
     });
   }
 }

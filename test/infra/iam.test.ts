@@ -132,6 +132,20 @@ describe('IAM scoping', () => {
         resources: ['arn:${Ref:AWS::Partition}:secretsmanager:${Ref:AWS::Region}:${Ref:AWS::AccountId}:secret:dcr/clients/*'],
         condition: undefined,
       },
+      // RFC 7592 credentials: their own prefix, so no consumer grant on dcr/clients/* reaches them (docs/secret-contract.md).
+      ManageManagementSecrets: {
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutResourcePolicy',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:RestoreSecret',
+          'secretsmanager:TagResource',
+        ],
+        resources: ['arn:${Ref:AWS::Partition}:secretsmanager:${Ref:AWS::Region}:${Ref:AWS::AccountId}:secret:dcr/management/*'],
+        condition: undefined,
+      },
       UseClientSecretsKeyViaSecretsManager: {
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [`\${${keyId}.Arn}`],
