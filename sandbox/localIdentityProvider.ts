@@ -20,6 +20,11 @@ export interface LocalIdentityProviderOptions {
   rotateRegistrationAccessToken?: boolean;
   /** Open registration (RFC 7591 §3 without an initial access token): anyone may register. Default off. */
   openRegistration?: boolean;
+  /**
+   * `client_secret_expires_at` (epoch seconds) of each secret issued, by request method (`POST` a
+   * registration, `PUT` an RFC 7592 update); undefined keeps oidc-provider's `0` (never). Default none.
+   */
+  clientSecretExpiresAt?: (method: string) => number | undefined;
   /** Sees each request first; true when it answered it itself (e.g. a 429 from sandbox/rateLimitGate.ts). */
   gate?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -35,6 +40,8 @@ export interface LocalIdentityProvider {
   revokeInitialAccessToken(token: string): Promise<void>;
   /** Client ids in the provider's own store. */
   clientIds(): string[];
+  /** Deletes a client from the provider's store, as an admin would behind the service's back. */
+  removeClient(clientId: string): Promise<void>;
   /** Clients in the provider's own store with their names (to attribute them to tenants in tests). */
   clients(): { clientId: string; clientName?: string }[];
   /** Requests received, by `METHOD path`. */
@@ -45,6 +52,7 @@ export interface LocalIdentityProvider {
 }
 
 const ROTATE_POLICY = 'rotate-secret-on-update';
+const EXPIRY_POLICY = 'client-secret-expiry';
 
 /** An RFC 7592 PUT gets a new client secret; the old one stops working at once. A private_key_jwt client has none. */
 function rotateSecretOnUpdate(ctx: { method: string }, properties: Record<string, unknown>): void {
@@ -93,7 +101,16 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
         // Policies travel on initial access tokens: an open endpoint has none.
         ...(options.openRegistration
           ? {}
-          : { policies: { [SALESFORCE_POLICY]: salesforceCompatPolicy, [ROTATE_POLICY]: rotateSecretOnUpdate } }),
+          : {
+              policies: {
+                [SALESFORCE_POLICY]: salesforceCompatPolicy,
+                [ROTATE_POLICY]: rotateSecretOnUpdate,
+                [EXPIRY_POLICY]: (ctx: { method: string }, properties: Record<string, unknown>) => {
+                  const expiresAt = options.clientSecretExpiresAt?.(ctx.method);
+                  if (expiresAt !== undefined && properties.client_secret) properties.client_secret_expires_at = expiresAt;
+                },
+              },
+            }),
       },
       registrationManagement: { enabled: management, rotateRegistrationAccessToken: options.rotateRegistrationAccessToken ?? false },
     },
@@ -112,7 +129,11 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
     issuedSecrets,
     async issueInitialAccessToken() {
       // Policies travel from the initial access token to each client's registration access token.
-      const policies = [...(profile === 'salesforce' ? [SALESFORCE_POLICY] : []), ROTATE_POLICY];
+      const policies = [
+        ...(profile === 'salesforce' ? [SALESFORCE_POLICY] : []),
+        ROTATE_POLICY,
+        ...(options.clientSecretExpiresAt ? [EXPIRY_POLICY] : []),
+      ];
       return new provider.InitialAccessToken({ policies }).save();
     },
     async revokeInitialAccessToken(token: string) {
@@ -120,6 +141,9 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
       await found?.destroy();
     },
     clientIds: () => store.payloads('Client').map((payload) => String(payload.client_id)),
+    removeClient: async (clientId) => {
+      store.entries.delete(`Client:${clientId}`);
+    },
     clients: () =>
       store.payloads('Client').map((payload) => ({
         clientId: String(payload.client_id),

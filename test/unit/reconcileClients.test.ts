@@ -63,7 +63,7 @@ describe('reconcileClients', () => {
     const acme = await setup.register('acme');
     editAtProvider(setup, acme.clientId ?? '', (metadata) => {
       metadata.scope = 'read admin';
-      metadata.grant_types = ['client_credentials', 'authorization_code'];
+      metadata.grant_types = ['authorization_code'];
       metadata.client_name = 'renamed'; // caller-settable: not pinned
       metadata.provider_added = true;
     });
@@ -84,12 +84,13 @@ describe('reconcileClients', () => {
     });
   });
 
-  it('compares arrays as sets and scope as a set of words: a reordered value is no drift', async () => {
+  it('compares lists as sets: a reordered value, or values the provider added to a configured list, are no drift', async () => {
     // Prepare
     const setup = await maintenanceSetup();
     const acme = await setup.register('acme');
     editAtProvider(setup, acme.clientId ?? '', (metadata) => {
-      metadata.scope = 'write  read';
+      metadata.scope = 'write  read openid';
+      metadata.grant_types = ['authorization_code', 'client_credentials'];
     });
 
     // Act

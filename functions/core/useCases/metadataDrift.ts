@@ -14,7 +14,9 @@ export function pinnedMetadata(config: Pick<TargetConfig, 'clientMetadata' | 'ca
 
 /**
  * The pinned fields the provider's registration differs in, sorted. Fields the provider added are
- * ignored; a pinned field it no longer holds counts. Arrays compare as sets, `scope` as a set of words.
+ * ignored, and so are values it added to a configured list (oidc-provider adds `authorization_code`
+ * to a client with redirect_uris): a configured value missing from it counts, as does a pinned field
+ * it no longer holds. `scope` compares as a list of words; other values must be equal.
  */
 export function driftedFields(pinned: Record<string, unknown>, registration: ClientRegistration): string[] {
   const actual: Record<string, unknown> = {
@@ -22,14 +24,19 @@ export function driftedFields(pinned: Record<string, unknown>, registration: Cli
     token_endpoint_auth_method: registration.token_endpoint_auth_method,
   };
   return Object.keys(pinned)
-    .filter((key) => !sameValue(key, pinned[key], Object.hasOwn(actual, key) ? actual[key] : undefined))
+    .filter((key) => !conforms(key, pinned[key], Object.hasOwn(actual, key) ? actual[key] : undefined))
     .sort();
 }
 
-function sameValue(key: string, expected: unknown, actual: unknown): boolean {
-  if (key === 'scope' && typeof expected === 'string' && typeof actual === 'string')
-    return canonical(words(expected)) === canonical(words(actual));
+function conforms(key: string, expected: unknown, actual: unknown): boolean {
+  if (key === 'scope' && typeof expected === 'string' && typeof actual === 'string') return includesAll(words(actual), words(expected));
+  if (Array.isArray(expected) && Array.isArray(actual)) return includesAll(actual, expected);
   return canonical(expected) === canonical(actual);
+}
+
+function includesAll(actual: readonly unknown[], expected: readonly unknown[]): boolean {
+  const held = new Set(actual.map(canonical));
+  return expected.every((value) => held.has(canonical(value)));
 }
 
 function words(scope: string): string[] {
