@@ -238,7 +238,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     );
 
     // Assess
-    expect(alarms).toHaveLength(19);
+    expect(alarms).toHaveLength(20);
     expect(alarms.map((alarm) => alarm.MetricName)).toEqual(
       expect.arrayContaining([
         'ApproximateAgeOfOldestMessage',
@@ -250,7 +250,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
         'Throttles',
       ]),
     );
-    expect(alarms.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(4);
+    expect(alarms.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(5);
     // The function's EMF metrics, not log text: no metric filter is left.
     template.resourceCountIs('AWS::Logs::MetricFilter', 0);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -69,7 +69,7 @@ describe('DcrOnboardingStack with every option on', () => {
         ]),
       },
     });
-    expect(alarms).toHaveLength(19);
+    expect(alarms).toHaveLength(20);
     expect(alarms.every((alarm) => JSON.stringify(alarm.AlarmActions) === JSON.stringify([{ Ref: topicId }]))).toBe(true);
   });
 });
