@@ -47,6 +47,8 @@ export interface RegisteredRecord extends Omit<ClientRegistration, 'metadata'> {
    * 7592 (`allowedManagementOrigins`), so no rotation or deletion can reach it. Absent otherwise.
    */
   management?: 'foreign-origin';
+  /** Set by reconciliation (useCases/reconcileClients.ts) when the provider no longer knows the client; removed when it does again. */
+  drift?: { status: 'missing'; detected_at: string };
 }
 
 /** Written just before an offboarded tenant's secret is scheduled for deletion: a tombstone. */
@@ -78,9 +80,9 @@ export function buildRegisteredRecord(
   const { metadata, registration_client_uri: uri, registration_access_token: _token, ...issued } = registration;
   const foreign = uri !== undefined && managementOrigin(uri, target.config)?.allowed === false;
   return {
+    schema_version: TENANT_SECRET_SCHEMA_VERSION,
     dcr_status: 'registered',
     ...issued,
-    schema_version: TENANT_SECRET_SCHEMA_VERSION,
     ...(issued.client_secret !== undefined && { client_secret_expires_at: issued.client_secret_expires_at ?? 0 }),
     ...consumerEndpoints(target),
     tenant_id: tenantId,
@@ -93,8 +95,6 @@ export function buildRegisteredRecord(
   };
 }
 
-/** Parses a stored record; undefined when the secret is not one of ours. */
-export function parseSecretRecord(value: string): SecretRecord | undefined {
 /**
  * Where a consumer gets tokens: the configured (or discovered) issuer and token endpoint; for profile
  * salesforce the instance URL and its `/services/oauth2/token`. Neither is guessed for another profile.
@@ -109,6 +109,8 @@ export function consumerEndpoints(target: ResolvedTarget): { issuer?: string; to
   };
 }
 
+/** Parses a stored record; undefined when the secret is not one of ours. */
+export function parseSecretRecord(value: string): SecretRecord | undefined {
   try {
     const parsed = recordSchema.safeParse(JSON.parse(value));
     if (!parsed.success) return undefined;
