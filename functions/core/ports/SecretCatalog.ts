@@ -5,8 +5,8 @@ export interface SecretSummary {
 }
 
 /**
- * Finding secrets by name prefix: for operators (the CLI's `list`). The function never lists, and its
- * role has no secretsmanager:ListSecrets.
+ * Finding secrets by name prefix: for operators (the CLI's `list`) and the scheduled renew and
+ * reconcile sweeps (useCases/tenantSweep.ts), for which the function may call secretsmanager:ListSecrets.
  */
 export interface SecretCatalog {
   /** Secrets whose name starts with `prefix`. */
