@@ -213,8 +213,8 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
     // Act
     const queues = Object.values(template.findResources('AWS::SQS::Queue'));
 
-    // Assess: three dead-letter queues, the onboarding lane and its DLQ
-    expect(queues).toHaveLength(5);
+    // Assess: four dead-letter queues (tenant events, canary, failed invocations, maintenance), the onboarding lane and its DLQ
+    expect(queues).toHaveLength(6);
     template.allResourcesProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: { 'Fn::GetAtt': [serviceKeyId, 'Arn'] },
       SqsManagedSseEnabled: Match.absent(),
@@ -227,7 +227,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
           Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       },
-      5,
+      6,
     );
   });
 
@@ -281,6 +281,7 @@ describe('DcrOnboardingStack with the cdk.json defaults', () => {
         'InitialAccessTokenSecretdefault',
         'LaneDeadLettersQueueUrl',
         'LaneQueueUrl',
+        'MaintenanceDeadLettersQueueUrl',
         'TenantEventsDeadLettersQueueUrl',
       ].sort(),
     );
