@@ -176,7 +176,7 @@ describe('a record written before the management secret existed', () => {
   async function makeLegacy(tenant: string): Promise<Record<string, any>> {
     const record = await read(tenantSecret(tenant));
     const management = await read(managementSecret(tenant));
-    const legacy = {
+    const legacy: Record<string, any> = {
       ...record,
       registration_client_uri: management?.registration_client_uri,
       registration_access_token: management?.registration_access_token,

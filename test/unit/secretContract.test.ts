@@ -131,7 +131,8 @@ describe('the tenant secret meets docs/tenant-secret.schema.json', () => {
   it('fails when a private_key_jwt record lacks its private_key_jwk', async () => {
     // Prepare
     const { record } = await registeredRecord(rfc7591);
-    const { client_secret: _secret, ...keyed } = { ...record, token_endpoint_auth_method: 'private_key_jwt' };
+    const keyed: Record<string, unknown> = { ...record, token_endpoint_auth_method: 'private_key_jwt' };
+    delete keyed.client_secret;
 
     // Assess
     expect(validate(schema, keyed)).toEqual(['$.private_key_jwk: required']);
