@@ -206,7 +206,15 @@ describe('a misconfigured canary', () => {
     await expect(malformed).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(unknown).rejects.toBeInstanceOf(ConfigurationError);
     expect(metrics()).toEqual([
-      expect.objectContaining({ Target: INVALID_SCHEDULE_TARGET, CanarySuccess: 0, CanaryMisconfigured: 1, CanaryFailure: 1 }),
+      expect.objectContaining({
+        Target: INVALID_SCHEDULE_TARGET,
+        CanaryRun: 1,
+        CanarySuccess: 0,
+        CanaryMisconfigured: 1,
+        CanaryFailure: 1,
+      }),
+      // The heartbeat, written before the run can fail.
+      expect.objectContaining({ Target: 'nope', CanaryRun: 1 }),
       expect.objectContaining({ Target: 'nope', CanarySuccess: 0, CanaryMisconfigured: 1 }),
       // The failure the CanaryFailures alarm counts, once per failed run.
       expect.objectContaining({ Target: 'nope', CanaryFailure: 1 }),

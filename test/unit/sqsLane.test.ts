@@ -112,7 +112,13 @@ describe('the SQS lane', () => {
 
     // Assess
     expect(answer).toEqual({ batchItemFailures: [] });
-    expect(lane.secrets.names().sort()).toEqual([`${PREFIX}default/acme`, `${PREFIX}default/globex`, 'dcr/iat']);
+    expect(lane.secrets.names().sort()).toEqual([
+      `${PREFIX}default/acme`,
+      `${PREFIX}default/globex`,
+      'dcr/iat',
+      'dcr/management/default/acme',
+      'dcr/management/default/globex',
+    ]);
     expect(lane.events.filter((type) => type !== 'ClientReady')).toEqual(['ClientRegistered', 'ClientRegistered']);
     expect(lane.changes).toEqual([]);
   });
