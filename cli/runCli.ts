@@ -90,7 +90,7 @@ export function commandHelp(command: Command): string {
   return [
     `Usage: ${commandLine(command)}`,
     '',
-    command.summary.charAt(0).toUpperCase() + command.summary.slice(1) + '.',
+    `${command.summary.charAt(0).toUpperCase() + command.summary.slice(1)}.`,
     ...(command.details ? ['', command.details] : []),
     ...(Object.keys(command.options).length ? ['', 'Options:', indent(optionLines(command.options))] : []),
     '',

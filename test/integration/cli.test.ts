@@ -255,7 +255,9 @@ describe('dcr canary and dcr config', () => {
     // Assess
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ secretNamePrefix: prefix, defaultTarget: 'default' });
-    expect(table.stdout).toMatch(new RegExp(`^default\\s+salesforce\\s+${idp.registrationEndpoint}\\s+initialAccessToken dcr-cli/${run}/iat\\s`, 'm'));
+    expect(table.stdout).toMatch(
+      new RegExp(`^default\\s+salesforce\\s+${idp.registrationEndpoint}\\s+initialAccessToken dcr-cli/${run}/iat\\s`, 'm'),
+    );
   });
 
   it('config validate accepts a good file, exits 2 naming the bad field, 3 for a missing file', async () => {
@@ -292,7 +294,9 @@ describe('dcr canary and dcr config', () => {
     expect(deploy.stdout).toContain('infra/targets.example.json is valid: 1 target');
     expect(deploy.stdout).toContain('dcr/iat/default');
     expect(plain.code).toBe(2);
-    expect(plain.stderr).toContain('targets.default.registrationCredential: give exactly one of registrationCredential and initialAccessTokenSecretId');
+    expect(plain.stderr).toContain(
+      'targets.default.registrationCredential: give exactly one of registrationCredential and initialAccessTokenSecretId',
+    );
   });
 
   it('reads the configuration from --config FILE instead of SSM', async () => {

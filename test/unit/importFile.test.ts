@@ -78,7 +78,7 @@ describe('parseImportFile', () => {
   });
 
   it('names every bad CSV line by its number', () => {
-    const found = problems('acme\na,b,c\n-starts-with-dash\nglobex,UPPER\n' + 'x'.repeat(65) + '\n,okta\nacme,default\n');
+    const found = problems(`acme\na,b,c\n-starts-with-dash\nglobex,UPPER\n${'x'.repeat(65)}\n,okta\nacme,default\n`);
     expect(found).toHaveLength(6);
     expect(found.map((problem) => problem.split(':')[0])).toEqual(['line 2', 'line 3', 'line 4', 'line 5', 'line 6', 'line 7']);
     expect(found[0]).toContain('3 columns');

@@ -98,7 +98,8 @@ export class HttpIdentityProvider implements IdentityProvider {
     const answer = await this.#exchange(uri, action, { method: 'GET', headers: { accept: 'application/json', authorization } });
     if (answer.status === 404 || answer.status === 410) return 'absent';
     if (answer.status !== 200) throw managementFailure(answer, action);
-    if (answer.tooLarge) throw new UpstreamError(`identity provider answered the ${action} with a body over ${this.#maxBodyBytes} bytes`, 200);
+    if (answer.tooLarge)
+      throw new UpstreamError(`identity provider answered the ${action} with a body over ${this.#maxBodyBytes} bytes`, 200);
     try {
       return parseRegistrationResponse(answer.text, authMethods(target, {}));
     } catch (error) {
