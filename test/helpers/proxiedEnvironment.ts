@@ -36,6 +36,26 @@ export interface ProxiedEnvironmentOptions {
 }
 
 /**
+ * The real function as Lambda runs it: warm containers, each with its own runtime (SDK clients, caches)
+ * and serving one invocation at a time; a new one starts when all are busy. One process-wide runtime
+ * serving 20 invocations at once would share one SDK retry quota, which no Lambda container does: under
+ * 20 % faults it drains and every call fails on its first fault.
+ */
+async function containerPool(): Promise<Handler> {
+  const { createAwsRuntime } = await import('../../functions/register/runtime.js');
+  const { dispatch } = await import('../../functions/register/dispatch.js');
+  const idle: ReturnType<typeof createAwsRuntime>[] = [];
+  return async (event, context) => {
+    const runtime = idle.pop() ?? createAwsRuntime();
+    try {
+      return await dispatch(event, runtime, context);
+    } finally {
+      idle.push(runtime);
+    }
+  };
+}
+
+/**
  * The real handler with a fault proxy in front of the local identity provider and one in front of
  * moto; seeding goes straight to moto. The handler is imported last, so its SDK clients use the proxy.
  */
@@ -62,7 +82,7 @@ export async function startProxiedEnvironment(options: ProxiedEnvironmentOptions
   });
   Object.assign(process.env, { ...options.functionEnv, AWS_ENDPOINT_URL: motoProxy.url, CONFIG_PARAMETER_NAME: `/${prefix}config` });
   const capture = captureStdout();
-  const { handler } = (await import('../../functions/register/handler.js')) as unknown as { handler: Handler };
+  const handler = await containerPool();
   return {
     idp,
     idpProxy,

@@ -79,17 +79,19 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
   }
 
   const tenant = { tenant_id: request.tenantId, target: target.name, client_id: registration.client_id };
+  const undo = async (error: unknown): Promise<never> => {
+    await deleteUnstoredClient(request.tenantId, target, registration, { ...deps, logger: log });
+    await deleteManagementCredentials(deps, tenant).catch(() => {});
+    await releaseClaim(secretName, deps);
+    throw error;
+  };
+  // The management secret first: a tenant record never names a client whose credentials are lost. When
+  // it fails, the tenant record was never written: no read-back is needed before undoing.
+  await storeNewClientManagement(tenant, target, registration, claim.claimId, { ...deps, logger: log }).catch(undo);
   try {
-    // The management secret first: a tenant record never names a client whose credentials are lost.
-    await storeNewClientManagement(tenant, target, registration, claim.claimId, { ...deps, logger: log });
     await deps.secrets.put(secretName, storedValue, deterministicToken('registered', claim.claimId));
   } catch (error) {
-    if (!(await holdsClient(secretName, target.name, registration.client_id, error, { ...deps, logger: log }))) {
-      await deleteUnstoredClient(request.tenantId, target, registration, { ...deps, logger: log });
-      await deleteManagementCredentials(deps, tenant).catch(() => {});
-      await releaseClaim(secretName, deps);
-      throw error;
-    }
+    if (!(await holdsClient(secretName, target.name, registration.client_id, error, { ...deps, logger: log }))) await undo(error);
   }
   if (record.management === 'foreign-origin') {
     reportUnmanageableClient({ ...record, registration_client_uri: registration.registration_client_uri }, target, { logger: log });
