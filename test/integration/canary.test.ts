@@ -63,7 +63,10 @@ describe('canary on real peers (oidc-provider, moto)', () => {
     expect(unmanaged.clientIds()).toContain(results[0].clientId);
     expect(unmanaged.requests.get('POST /services/oauth2/register')).toBe(1);
     expect(await secretNames('unmanaged')).toEqual([`${env.prefix}unmanaged/_canary`]);
-    expect(metricLines(linesBefore).map((m) => [m.Target, m.CanarySuccess, m.ClientOrphaned])).toEqual([
+    const lines = metricLines(linesBefore);
+    // One heartbeat per run (the CanaryHeartbeat alarm), then the run's result.
+    expect(lines.filter((m) => m.CanaryRun === 1)).toHaveLength(3);
+    expect(lines.filter((m) => 'CanarySuccess' in m).map((m) => [m.Target, m.CanarySuccess, m.ClientOrphaned])).toEqual([
       ['unmanaged', 1, 0],
       ['unmanaged', 1, 0],
       ['unmanaged', 1, 0],
@@ -112,6 +115,7 @@ describe('canary on real peers (oidc-provider, moto)', () => {
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'ConfigurationError' });
     expect(metricLines(linesBefore)).toEqual([
+      expect.objectContaining({ Target: 'nowhere', CanaryRun: 1 }),
       expect.objectContaining({ Target: 'nowhere', CanarySuccess: 0, CanaryMisconfigured: 1 }),
       expect.objectContaining({ Target: 'nowhere', CanaryFailure: 1 }),
     ]);

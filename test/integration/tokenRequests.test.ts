@@ -188,6 +188,7 @@ describe("the canary's proof without the client_credentials grant (RFC 6749 §5.
     // Assess
     expect(error).toMatchObject({ name: 'InvalidClientError', upstreamStatus: 401 });
     expect(metricsSince(from)).toEqual([
+      expect.objectContaining({ Target: 'refusing', CanaryRun: 1 }),
       expect.objectContaining({ Target: 'refusing', CanarySuccess: 0, CanaryNotActiveYet: 0 }),
       expect.objectContaining({ Target: 'refusing', CanaryFailure: 1 }),
     ]);
@@ -207,6 +208,7 @@ describe("the canary's proof without the client_credentials grant (RFC 6749 §5.
     // Assess
     expect(result).toMatchObject({ ok: true, mode: 'throw-away', proof: 'not-active-yet', tokenObtained: false });
     expect(lines.filter((entry) => entry._aws)).toEqual([
+      expect.objectContaining({ Target: 'sf-new', CanaryRun: 1 }),
       expect.objectContaining({ Target: 'sf-new', CanarySuccess: 0, CanaryNotActiveYet: 1 }),
     ]);
     expect(lines.some((entry) => entry.message === 'canary failed')).toBe(false);
