@@ -124,6 +124,8 @@ describe('IAM scoping', () => {
           'secretsmanager:DeleteSecret',
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
+          // each new tenant secret gets its resource policy (functions/core/tenantSecretPolicy.ts)
+          'secretsmanager:PutResourcePolicy',
           'secretsmanager:PutSecretValue',
           'secretsmanager:RestoreSecret',
           'secretsmanager:TagResource',

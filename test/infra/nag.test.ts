@@ -82,6 +82,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
         // The maintenance schedules' invoke role, as the canary's.
         expect.stringMatching(/IAM5\[Resource::<RegisterFunction\w+\.Arn>:\*\]$/),
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:dcr/clients/*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:dcr/management/*]',
       ]);
     },
     SYNTH_TEST_TIMEOUT_MS,

@@ -90,7 +90,7 @@ describe('the onboarding lane', () => {
     });
   });
 
-  it('grants the function sqs:ChangeMessageVisibility on the lane queue only, and no send or purge anywhere', () => {
+  it('grants the function sqs:ChangeMessageVisibility on the lane queue only, sends only to its failure queue and (readiness checks) its lane, and purges nothing', () => {
     const statements = Object.entries(defaults.findResources('AWS::IAM::Policy') as Resources)
       .filter(([id]) => id.startsWith('RegisterRole'))
       .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
@@ -100,9 +100,14 @@ describe('the onboarding lane', () => {
     expect(list(visibility[0]?.Resource).map(cfnText)).toEqual([expect.stringMatching(/^\$\{LaneQueue\w+\.Arn\}$/)]);
     const granted = sqsStatements.flatMap((statement) => list(statement.Action));
     expect(granted.filter((action) => /^sqs:(SendMessage|PurgeQueue|DeleteQueue|SetQueueAttributes)/.test(action))).toEqual(
-      // the function's own async-failure destination is the one queue it may send to
-      ['sqs:SendMessage'],
+      // the function's own async-failure destination, and the lane for delayed readiness checks
+      ['sqs:SendMessage', 'sqs:SendMessage'],
     );
+    const sends = sqsStatements.filter((statement) => list(statement.Action).includes('sqs:SendMessage'));
+    expect(sends.flatMap((statement) => list(statement.Resource).map(cfnText)).sort()).toEqual([
+      expect.stringMatching(/^\$\{LaneQueue\w+\.Arn\}$/),
+      expect.stringMatching(/^\$\{RegisterFailedInvocationsQueue\w+\.Arn\}$/),
+    ]);
   });
 
   it.each([

@@ -160,7 +160,8 @@ describe('stack hardening', () => {
 
       // Assess
       expect(logGroups.length).toBe(2);
-      expect(queues.length).toBe(5);
+      // lane, lane DLQ, tenant-rule DLQ, canary DLQ, failed invocations, maintenance-schedule DLQ
+      expect(queues.length).toBe(6);
       for (const { Properties } of logGroups) expect(Properties.KmsKeyId).toEqual(serviceKey);
       for (const { Properties } of queues) expect(Properties.KmsMasterKeyId).toEqual(serviceKey);
       // The key policy names the log groups by prefix: every group must lie under it.
@@ -244,8 +245,9 @@ describe('stack hardening', () => {
         sourceArn: Properties.SourceArn === undefined ? undefined : cfnText(Properties.SourceArn),
       }));
 
-      // Assess: four API routes, Secrets Manager rotation (the tenant rule targets the lane queue)
+      // Assess: five API routes, Secrets Manager rotation (the tenant rule targets the lane queue)
       expect(permissions.map((permission) => permission.principal).sort()).toEqual([
+        'apigateway.amazonaws.com',
         'apigateway.amazonaws.com',
         'apigateway.amazonaws.com',
         'apigateway.amazonaws.com',
