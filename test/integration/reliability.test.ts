@@ -104,6 +104,17 @@ describe('exactly one client per tenant under faults and duplicates', () => {
         `  pending claims left: ${census.pendingClaims.length}`,
       ].join('\n'),
     );
+    // A failed run says why: the function's log lines of every tenant the census flags (bounded).
+    const flagged = [...census.tenantsWithoutSecret, ...census.tenantsWithTwoClients, ...census.pendingClaims];
+    if (flagged.length) {
+      const quoted = flagged.map((tenant) => `"${tenant}"`);
+      console.log(
+        env.logs
+          .filter((line) => quoted.some((tenant) => line.includes(tenant)))
+          .slice(0, 200)
+          .join('\n'),
+      );
+    }
     expect(faults(idpProxy) / total(idpProxy)).toBeGreaterThan(0.15);
     expect(faults(motoProxy) / total(motoProxy)).toBeGreaterThan(0.15);
     expect(census.tenantsWithoutSecret).toEqual([]);

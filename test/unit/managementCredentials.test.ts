@@ -101,6 +101,36 @@ describe('management secret: where RFC 7592 credentials live', () => {
     expect(secrets.names()).toEqual([IAT_SECRET]);
   });
 
+  it('keeps the management secret when the unstored client cannot be deleted yet, so the retry removes it: one client in the end', async () => {
+    // Prepare: the tenant write fails for sure (read-back shows no record), and so does every delete attempt.
+    const { deps, secrets, idp, json, lines } = await setup();
+    let failing = true;
+    secrets.failWith(
+      'put',
+      (name) => failing && name === TENANT_SECRET,
+      new TemporarilyUnavailableError('writing a secret failed (TimeoutError)'),
+    );
+    const unavailable = () => new TemporarilyUnavailableError('identity provider unavailable (503)');
+    idp.failNext('deleteClient', ...Array.from({ length: deps.retry.maxAttempts }, unavailable));
+    await expect(registerTenant({ tenantId: 'acme', target: 'managed' }, deps)).rejects.toThrow();
+    const [first] = idp.registered;
+    expect(idp.deleted).toEqual([]);
+    expect((await json(MANAGEMENT_SECRET))?.client_id).toBe(first);
+    // Not an orphan: a possible one (alarmed), which the next attempt removes.
+    expect(lines.some((line) => line.includes('orphaned client'))).toBe(false);
+    expect(lines.some((line) => line.includes('"PossibleOrphan":1'))).toBe(true);
+    failing = false;
+
+    // Act: the caller's retry
+    const outcome = await registerTenant({ tenantId: 'acme', target: 'managed' }, deps);
+
+    // Assess
+    expect(outcome.status).toBe('registered');
+    expect(idp.deleted).toEqual([first]);
+    expect([...idp.clients.keys()]).toEqual([outcome.clientId]);
+    expect((await json(TENANT_SECRET))?.client_id).toBe(outcome.clientId);
+  });
+
   it('an invocation that ended between the management write and the tenant record: the next claimant deletes that client', async () => {
     // Prepare: the tenant write and its read-back fail, so nothing is undone (what a crash leaves).
     const { deps, secrets, idp, json, advance } = await setup();

@@ -7,7 +7,7 @@ import { DcrError, InitialAccessTokenRejectedError, TemporarilyUnavailableError,
 import type { ClientRegistration, ManagedClient, RegistrationHeader } from '../ports/IdentityProvider.js';
 import { withRetries } from '../retry.js';
 import { MAX_SECRET_BYTES } from '../options.js';
-import { deleteManagementCredentials } from '../managementCredentials.js';
+import { deleteManagementCredentials, type ManagedTenant, readManagementRecord } from '../managementCredentials.js';
 import { buildRegisteredRecord, parseSecretRecord, type RegisteredRecord } from '../secretRecord.js';
 import { claimSecret, releaseClaim } from './claim.js';
 import { announceReadiness } from './confirmReadiness.js';
@@ -80,8 +80,7 @@ async function register(request: RegistrationRequest, target: ResolvedTarget, de
 
   const tenant = { tenant_id: request.tenantId, target: target.name, client_id: registration.client_id };
   const undo = async (error: unknown): Promise<never> => {
-    await deleteUnstoredClient(request.tenantId, target, registration, { ...deps, logger: log });
-    await deleteManagementCredentials(deps, tenant).catch(() => {});
+    await deleteUnstoredClient(tenant, target, registration, { ...deps, logger: log });
     await releaseClaim(secretName, deps);
     throw error;
   };
@@ -192,9 +191,42 @@ async function holdsClient(
   return record?.dcr_status === 'registered' && record.client_id === clientId;
 }
 
-/** A client whose credentials could not be stored is useless: remove it, or record it as orphaned. */
-async function deleteUnstoredClient(tenantId: string, target: ResolvedTarget, registration: ClientRegistration, deps: UseCaseDependencies) {
-  await deleteOrRecord(tenantId, target, registration.client_id, registration, 'its credentials could not be stored', deps);
+/**
+ * A client whose credentials could not be stored is useless: remove it with its management secret.
+ * When the deletion fails but its management secret was stored, the secret is kept: the tenant's next
+ * registration attempt finds it and removes the client first (newClientManagement.ts), so a retry
+ * ends with one client. Without one, the client is recorded as orphaned.
+ */
+async function deleteUnstoredClient(
+  tenant: ManagedTenant,
+  target: ResolvedTarget,
+  registration: ClientRegistration,
+  deps: UseCaseDependencies,
+) {
+  const clientId = registration.client_id;
+  try {
+    await withRetries(() => deps.idp.deleteClient(target.config, registration), deps.retry);
+    deps.logger.warn('deleted a client because its credentials could not be stored', { clientId });
+    await deleteManagementCredentials(deps, tenant).catch(() => {});
+    return;
+  } catch (error) {
+    const kept = await readManagementRecord(deps, tenant).catch(() => undefined);
+    if (kept?.client_id === clientId) {
+      recordPossibleOrphan(
+        deps.logger,
+        target.name,
+        'warn',
+        'a client whose credentials could not be stored is not deleted yet; its management secret is kept so that the next attempt removes it',
+        {
+          clientId,
+          error,
+        },
+      );
+      return;
+    }
+    const reason = `its credentials could not be stored; deletion failed${error instanceof DcrError ? `: ${error.code}` : ''}`;
+    await recordOrphanedClient({ tenantId: tenant.tenant_id, target: target.name, clientId, reason }, deps);
+  }
 }
 
 /** The provider created a client but its answer cannot be used: remove it, or record it as orphaned. */
