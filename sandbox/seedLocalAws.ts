@@ -17,6 +17,8 @@ export function localTarget(
 ): Record<string, unknown> {
   return {
     profile: idp.profile,
+    // The tenant secret names its issuer (docs/secret-contract.md); configured endpoints mean no discovery.
+    issuer: idp.issuer,
     registrationEndpoint: idp.registrationEndpoint,
     initialAccessTokenSecretId,
     tokenEndpoint: idp.tokenEndpoint,
