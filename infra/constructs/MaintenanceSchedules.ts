@@ -1,11 +1,12 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './DeadLetterQueue.js';
+import { schedulerInvokeRole } from './schedulerInvokeRole.js';
 
 export interface MaintenanceSchedulesProps {
   readonly handler: IFunction;
@@ -37,26 +38,10 @@ export class MaintenanceSchedules extends Construct {
   constructor(scope: Construct, id: string, props: MaintenanceSchedulesProps) {
     super(scope, id);
     this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', { encryptionKey: props.serviceKey });
-    // Our own role, as the canary's: trust limited to this account's Scheduler.
-    const stack = Stack.of(this);
-    const role = new Role(this, 'InvokeRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+    const role = schedulerInvokeRole(this, {
+      handler: props.handler,
+      serviceKey: props.serviceKey,
       description: 'EventBridge Scheduler: invoke the dcr-onboarding renewal and reconciliation',
-    });
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'EncryptDeadLetters',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.serviceKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
-      }),
-    );
-    const functionLogicalId = stack.resolve((props.handler.node.defaultChild as CfnFunction).logicalId) as string;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${functionLogicalId}.Arn>:*]`,
-      reason: 'grantInvoke adds `<function arn>:*` for the versions and aliases of this one function; nothing else is invocable.',
     });
 
     // The sweeps list tenant secrets by name prefix; ListSecrets takes no resource ARN.
