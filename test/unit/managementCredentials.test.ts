@@ -101,6 +101,23 @@ describe('management secret: where RFC 7592 credentials live', () => {
     expect(secrets.names()).toEqual([IAT_SECRET]);
   });
 
+  it('undoes at once when the management secret cannot be written: client deleted, claim released, no read-back', async () => {
+    // Prepare: the management write fails, and so would any read of the tenant secret (a read-back would
+    // then keep the claim pending until stale and the client alive).
+    const { deps, secrets, idp } = await setup();
+    const failure = new TemporarilyUnavailableError('creating a secret failed (TimeoutError)');
+    secrets.failWith('create', (name) => name === MANAGEMENT_SECRET, failure);
+    secrets.failWith('get', (name) => name === TENANT_SECRET, failure);
+
+    // Act
+    const run = registerTenant({ tenantId: 'acme', target: 'managed' }, deps);
+
+    // Assess
+    await expect(run).rejects.toBe(failure);
+    expect(idp.deleted).toEqual(idp.registered);
+    expect(secrets.names()).toEqual([IAT_SECRET]);
+  });
+
   it('keeps the management secret when the unstored client cannot be deleted yet, so the retry removes it: one client in the end', async () => {
     // Prepare: the tenant write fails for sure (read-back shows no record), and so does every delete attempt.
     const { deps, secrets, idp, json, lines } = await setup();
