@@ -1,21 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../sandbox/freePort.js';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
 import { localTarget, putConfigParameter, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
+import { type CliResult, runCli } from '../helpers/cliProcess.js';
 import { leakedSecrets } from '../helpers/logCapture.js';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let idp: LocalIdentityProvider;
 let secretsClient: SecretsManagerClient;
@@ -29,35 +23,8 @@ let iat: string;
 /** Everything the CLI printed without --reveal, for the leak scan. */
 const unrevealedOutput: string[] = [];
 
-/**
- * The CLI as a user runs it: `bin/dcr.js` in a child process, asynchronously so the in-process identity
- * provider keeps answering. AWS is the shared moto_server, reached through AWS_ENDPOINT_URL.
- */
 function dcr(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/dcr.js', ...args],
-      {
-        timeout: 30_000,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ENDPOINT_URL: inject('motoEndpoint'),
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          CONFIG_PARAMETER_NAME: configParameterName,
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => {
-        const result = { code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr };
-        if (!args.includes('--reveal')) unrevealedOutput.push(stdout, stderr);
-        resolve(result);
-      },
-    );
-  });
+  return runCli(args, { configParameterName, env, unrevealed: unrevealedOutput });
 }
 
 async function storedRecord(name: string): Promise<Record<string, any>> {

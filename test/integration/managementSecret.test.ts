@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   DeleteSecretCommand,
@@ -7,11 +6,12 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpApiEvent } from '../../sandbox/lambdaEvents.js';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
 import { localTarget, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
 import { clientCredentialsToken } from '../../sandbox/tokenRequest.js';
+import { type CliResult, runCli } from '../helpers/cliProcess.js';
 import { leakedSecrets } from '../helpers/logCapture.js';
 import { type RegistrationEnvironment, startRegistrationEnvironment } from '../helpers/registrationEnvironment.js';
 
@@ -42,30 +42,8 @@ async function read(name: string): Promise<Record<string, any> | undefined> {
   }
 }
 
-/** `bin/dcr.js` in a child process, against the shared moto_server and this run's config. */
-function dcr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/dcr.js', ...args],
-      {
-        timeout: 30_000,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ENDPOINT_URL: inject('motoEndpoint'),
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          CONFIG_PARAMETER_NAME: process.env.CONFIG_PARAMETER_NAME ?? '',
-        },
-      },
-      (error, stdout, stderr) => {
-        cliOutput.push(stdout, stderr);
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+function dcr(args: string[]): Promise<CliResult> {
+  return runCli(args, { configParameterName: process.env.CONFIG_PARAMETER_NAME ?? '', unrevealed: cliOutput });
 }
 
 async function obtainsToken(record: Record<string, any>): Promise<boolean> {

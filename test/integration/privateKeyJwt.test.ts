@@ -1,13 +1,13 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signClientAssertion } from '../../functions/core/idp/clientAssertion.js';
 import type { ClientCredentials } from '../../functions/core/ports/IdentityProvider.js';
 import { type LocalIdentityProvider, startLocalIdentityProvider } from '../../sandbox/localIdentityProvider.js';
 import { httpApiEvent } from '../../sandbox/lambdaEvents.js';
 import { CLIENT_CREDENTIALS_CLIENT, localTarget, seedInitialAccessToken } from '../../sandbox/seedLocalAws.js';
 import { clientCredentialsToken } from '../../sandbox/tokenRequest.js';
+import { type CliResult, runCli } from '../helpers/cliProcess.js';
 import { leakedSecrets } from '../helpers/logCapture.js';
 import { createOutcomeQueue, type OutcomeQueue } from '../helpers/outcomeQueue.js';
 import { type RegistrationEnvironment, startRegistrationEnvironment } from '../helpers/registrationEnvironment.js';
@@ -58,30 +58,8 @@ function tokenFromRecordAlone(record: Record<string, any>): Promise<Response> {
   });
 }
 
-/** `bin/dcr.js` in a child process against the shared moto_server; output without --reveal is kept for the leak scan. */
-function dcr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/dcr.js', ...args],
-      {
-        timeout: 30_000,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ENDPOINT_URL: inject('motoEndpoint'),
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          CONFIG_PARAMETER_NAME: String(process.env.CONFIG_PARAMETER_NAME),
-        },
-      },
-      (error, stdout, stderr) => {
-        if (!args.includes('--reveal')) cliOutput.push(stdout, stderr);
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+function dcr(args: string[]): Promise<CliResult> {
+  return runCli(args, { configParameterName: String(process.env.CONFIG_PARAMETER_NAME), unrevealed: cliOutput });
 }
 
 beforeAll(async () => {
