@@ -123,6 +123,40 @@ describe('reconcileClients', () => {
     expect(again.drifted).toEqual([]);
   });
 
+  it('with fix, keeps a private_key_jwt client’s key registered when the provider’s answer leaves jwks out', async () => {
+    // Prepare
+    const setup = await maintenanceSetup({
+      keyed: {
+        profile: 'rfc7591',
+        registrationEndpoint: 'https://keyed.example.com/register',
+        tokenEndpoint: 'https://keyed.example.com/token',
+        initialAccessTokenSecretId: 'dcr/iat',
+        clientMetadata: {
+          client_name: 'acme',
+          grant_types: ['client_credentials'],
+          scope: 'read write',
+          token_endpoint_auth_method: 'private_key_jwt',
+        },
+      },
+    });
+    const acme = await setup.register('acme', 'keyed');
+    const { private_key_jwk: key } = await setup.record('keyed', 'acme');
+    editAtProvider(setup, acme.clientId ?? '', (metadata) => {
+      metadata.scope = 'read admin';
+      delete metadata.jwks;
+    });
+
+    // Act
+    const result = await reconcileClients({ target: 'keyed', fix: true }, setup.deps);
+
+    // Assess
+    expect(result.drifted).toEqual([{ tenantId: 'acme', target: 'keyed', fields: ['scope'], fixed: true }]);
+    const held = setup.idp.clients.get(acme.clientId ?? '')?.metadata;
+    expect(held?.scope).toBe('read write');
+    expect(held?.jwks).toEqual({ keys: [expect.objectContaining({ kid: key.kid, kty: key.kty })] });
+    expect(JSON.stringify(held?.jwks)).not.toContain(key.d);
+  });
+
   it('stores every registration access token a Keycloak-like provider rotates on GET and PUT', async () => {
     // Prepare
     const setup = await maintenanceSetup();

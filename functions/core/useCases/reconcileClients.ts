@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { publicJwkOf } from '../clientKeys.js';
 import { METRICS, TARGET_DIMENSION } from '../constants.js';
 import { DcrError, RegistrationAccessTokenRejectedError } from '../errors.js';
 import { loadManagementCredentials, storeManagementCredentials, withoutManagementCredentials } from '../managementCredentials.js';
@@ -191,7 +192,10 @@ async function restoreMetadata(
   pinned: Record<string, unknown>,
   deps: UseCaseDependencies,
 ): Promise<string[]> {
-  const metadata = { ...answer.metadata, ...pinned, client_id: record.client_id };
+  // A private_key_jwt client's key is the one we hold: a provider that leaves `jwks` out of its answer
+  // must not have it dropped by this full-metadata PUT.
+  const jwks = record.private_key_jwk && { jwks: { keys: [publicJwkOf(record.private_key_jwk)] } };
+  const metadata = { ...answer.metadata, ...pinned, ...jwks, client_id: record.client_id };
   const updated = await withRetries(() => deps.idp.updateClient(target.config, client, metadata), deps.retry, {
     retryIf: (error) => !error.ambiguous,
   });
