@@ -252,7 +252,7 @@ describe('item 4: an initial access token regenerated while the container is war
     expect(logsSince(from).find((line) => line.message === 'event failed; throwing so it is retried')).toBeDefined();
     expect(response.statusCode).toBe(502);
     expect(body(response)).toMatchObject({ error: 'upstream_error' });
-    expect(body(response).error_description).toContain('refused the initial access token');
+    expect(body(response).error_description).toContain('refused the registration credential');
     expect(await recordOf('still-refused')).toBeUndefined();
   });
 });

@@ -54,7 +54,7 @@ describe('refusals name the credential that was refused', () => {
     const { idp } = answering([status, code ? { error: code } : undefined]);
     const error = await idp.register(targetWith(), {}, 'iat-value').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InitialAccessTokenRejectedError);
-    expect((error as Error).message).toMatch(/refused the initial access token for registration/);
+    expect((error as Error).message).toMatch(/refused the registration credential for registration/);
   });
 
   it('keeps other 400s at registration, and access_denied elsewhere, plain upstream errors', async () => {

@@ -102,7 +102,8 @@ export function classifyUpstreamFailure(
     );
   }
   if (call === 'registration' && (refused || TOKEN_REFUSALS.has(body.error ?? ''))) {
-    return new InitialAccessTokenRejectedError(`identity provider refused the initial access token for ${action}${detail}`, status);
+    // The target's registrationCredential: an initial access token, a minted token or an API key.
+    return new InitialAccessTokenRejectedError(`identity provider refused the registration credential for ${action}${detail}`, status);
   }
   if (refused) return new InitialAccessTokenRejectedError(`identity provider refused the token for ${action}${detail}`, status);
   return new UpstreamError(`identity provider answered ${status} to ${action}${detail}`, status);
