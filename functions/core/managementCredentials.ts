@@ -1,7 +1,7 @@
 import { managementSecretNameFor } from './config/serviceConfig.js';
 import { managementSecretResourcePolicy } from './managementSecretPolicy.js';
 import type { ManagedClient } from './ports/IdentityProvider.js';
-import { SecretAlreadyExistsError, SecretScheduledForDeletionError } from './ports/SecretStore.js';
+import { type CreateSecretInput, SecretAlreadyExistsError, SecretScheduledForDeletionError } from './ports/SecretStore.js';
 import { rememberSecret } from './redaction.js';
 import type { RegisteredRecord } from './secretRecord.js';
 import type { UseCaseDependencies } from './useCases/dependencies.js';
@@ -86,6 +86,26 @@ export async function storeRegisteredManagementCredentials(
   await writeManagementRecord(deps, tenant, credentialsOf(client), options);
 }
 
+/**
+ * Creates the management secret of a newly registered client, one call on the usual path. 'exists'
+ * when the name is taken (a leftover of an interrupted registration, or scheduled for deletion):
+ * nothing is written then, and the caller looks at what is there.
+ */
+export async function createManagementCredentials(
+  deps: ManagementDependencies,
+  tenant: ManagedTenant,
+  client: ManagedClient,
+  versionToken: string,
+): Promise<'created' | 'exists'> {
+  try {
+    await writeManagementRecord(deps, tenant, credentialsOf(client), { exists: 'create-only', versionToken });
+    return 'created';
+  } catch (error) {
+    if (error instanceof SecretAlreadyExistsError || error instanceof SecretScheduledForDeletionError) return 'exists';
+    throw error;
+  }
+}
+
 /** Removes the management secret at once: its client is gone, so its credentials are worthless. */
 export async function deleteManagementCredentials(
   deps: Pick<ManagementDependencies, 'config' | 'secrets'>,
@@ -125,7 +145,7 @@ async function writeManagementRecord(
   deps: ManagementDependencies,
   tenant: ManagedTenant,
   client: ManagedClient,
-  options: { exists: boolean; versionToken?: string },
+  options: { exists: boolean | 'create-only'; versionToken?: string },
 ): Promise<void> {
   const name = managementSecretNameOf(deps, tenant);
   const value: ManagementRecord = {
@@ -138,20 +158,16 @@ async function writeManagementRecord(
     updated_at: deps.now().toISOString(),
   };
   const text = JSON.stringify(value);
+  if (options.exists === 'create-only') {
+    await deps.secrets.create(managementSecretInput(deps, tenant, name, text, options.versionToken));
+    return;
+  }
   if (options.exists) {
     await deps.secrets.put(name, text, options.versionToken);
     return;
   }
   try {
-    await deps.secrets.create({
-      name,
-      value: text,
-      description: `RFC 7592 credentials of the OAuth client of tenant ${tenant.tenant_id} at target ${tenant.target} (dcr-onboarding; not for consumers)`,
-      kmsKeyId: deps.config.kmsKeyId,
-      tags: { 'dcr:tenant': tenant.tenant_id, 'dcr:target': tenant.target, 'dcr:role': 'management' },
-      resourcePolicy: managementSecretResourcePolicy(deps.config),
-      clientRequestToken: options.versionToken,
-    });
+    await deps.secrets.create(managementSecretInput(deps, tenant, name, text, options.versionToken));
   } catch (error) {
     if (error instanceof SecretScheduledForDeletionError) {
       // Deleted with a recovery window by hand: take the name back.
@@ -161,6 +177,24 @@ async function writeManagementRecord(
     }
     await deps.secrets.put(name, text, options.versionToken);
   }
+}
+
+function managementSecretInput(
+  deps: ManagementDependencies,
+  tenant: ManagedTenant,
+  name: string,
+  value: string,
+  clientRequestToken: string | undefined,
+): CreateSecretInput {
+  return {
+    name,
+    value,
+    description: `RFC 7592 credentials of the OAuth client of tenant ${tenant.tenant_id} at target ${tenant.target} (dcr-onboarding; not for consumers)`,
+    kmsKeyId: deps.config.kmsKeyId,
+    tags: { 'dcr:tenant': tenant.tenant_id, 'dcr:target': tenant.target, 'dcr:role': 'management' },
+    resourcePolicy: managementSecretResourcePolicy(deps.config),
+    clientRequestToken,
+  };
 }
 
 function parseManagementRecord(value: string, tenant: Pick<ManagedTenant, 'target' | 'tenant_id'>): ManagementRecord | undefined {

@@ -2,6 +2,7 @@ import { deterministicToken } from '../claimTokens.js';
 import type { ResolvedTarget } from '../config/serviceConfig.js';
 import { DcrError, RegistrationAccessTokenRejectedError } from '../errors.js';
 import {
+  createManagementCredentials,
   type ManagedTenant,
   type ManagementRecord,
   readManagementRecord,
@@ -27,14 +28,15 @@ export async function storeNewClientManagement(
 ): Promise<void> {
   const { registration_client_uri, registration_access_token } = registration;
   if (registration_client_uri === undefined && registration_access_token === undefined) return;
+  const credentials = { registration_client_uri, registration_access_token };
+  const versionToken = deterministicToken('management', claimId);
+  // Create first: the usual case is one call; a name already taken is looked at only then.
+  if ((await createManagementCredentials(deps, tenant, credentials, versionToken)) === 'created') return;
   const stored = await readManagementRecord(deps, tenant);
   if (stored && stored.client_id !== tenant.client_id) await removeLeftoverClient(stored, target, deps);
-  await storeRegisteredManagementCredentials(
-    deps,
-    tenant,
-    { registration_client_uri, registration_access_token },
-    { exists: stored !== undefined, versionToken: deterministicToken('management', claimId) },
-  );
+  // Our own create whose answer was lost (a retried create then finds the name taken): already stored.
+  if (stored?.client_id === tenant.client_id && stored.registration_access_token === registration_access_token) return;
+  await storeRegisteredManagementCredentials(deps, tenant, credentials, { exists: stored !== undefined, versionToken });
 }
 
 /**
