@@ -80,6 +80,7 @@ function summaryLines(s: SandboxSummary, readySeconds: number, keep: boolean): s
     '',
     'Try it:',
     `  curl -i -X POST ${s.url}/registrations -d '{"tenantId":"acme"}'`,
+    `  curl -i -X PUT ${s.url}/registrations/${sample.target}/initech`,
     `  curl -i ${s.url}/registrations/${sample.target}/acme`,
     `  curl -i -X POST ${s.url}/registrations/${sample.target}/acme/rotate`,
     `  curl -i -X DELETE ${s.url}/registrations/${sample.target}/acme`,
