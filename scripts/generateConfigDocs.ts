@@ -43,7 +43,7 @@ interface Field {
 
 /** The schema's JSON Schema (input side: fields with defaults are optional), before descriptions are added. */
 function rawJsonSchema(): JsonSchema {
-  return z.toJSONSchema(serviceConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return z.toJSONSchema(serviceConfigSchema(), { io: 'input', unrepresentable: 'any' }) as JsonSchema;
 }
 
 /** Every field of a JSON Schema as a dotted path; a record's values are `name.*`. */
@@ -128,7 +128,7 @@ export function renderConfigurationDocs(): string {
     ([name, entry]) =>
       `| \`${name}\` | ${entry.default === 'required' || entry.default === 'unset' ? entry.default : `\`${entry.default}\``} | ${entry.description} |`,
   );
-  const example = serviceConfigSchema.parse(EXAMPLE) && JSON.stringify({ $schema: './config.schema.json', ...EXAMPLE }, null, 2);
+  const example = serviceConfigSchema().parse(EXAMPLE) && JSON.stringify({ $schema: './config.schema.json', ...EXAMPLE }, null, 2);
   return [
     '# Configuration',
     '',

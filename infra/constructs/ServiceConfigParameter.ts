@@ -56,7 +56,7 @@ export class ServiceConfigParameter extends Construct {
       ),
     };
     // The function's own schema: a config it would reject fails the synth instead of every invocation.
-    const parsed = serviceConfigSchema.safeParse(config);
+    const parsed = serviceConfigSchema().safeParse(config);
     if (!parsed.success) throw new Error(`targets config is invalid: ${describeIssues(parsed.error.issues)}`);
 
     const value = Stack.of(this).toJsonString(config);

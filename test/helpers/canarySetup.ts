@@ -25,7 +25,7 @@ export async function canarySetup() {
   const lines: string[] = [];
   const events: { type: OutcomeType; detail: OutcomeDetail }[] = [];
   const deps = unitDependencies({
-    config: serviceConfigSchema.parse({
+    config: serviceConfigSchema().parse({
       secretNamePrefix: PREFIX,
       defaultTarget: 'managed',
       targets: { managed: target('managed.example.com'), unmanaged: target('unmanaged.example.com') },

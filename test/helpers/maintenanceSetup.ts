@@ -41,7 +41,7 @@ export async function maintenanceSetup(targets: Record<string, Record<string, un
     ...extra,
   });
   const deps: UseCaseDependencies = unitDependencies({
-    config: serviceConfigSchema.parse({
+    config: serviceConfigSchema().parse({
       secretNamePrefix: PREFIX,
       defaultTarget: 'rfc',
       targets: { rfc: target('rfc.example.com'), plain: target('plain.example.com'), ...targets },

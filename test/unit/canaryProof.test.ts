@@ -18,7 +18,7 @@ describe('the proof: tokenRequest, grants and "not active yet" (issues 19 and 17
   async function salesforceSetup() {
     const context = await canarySetup();
     let clock = new Date('2026-03-01T10:00:00Z');
-    context.deps.config = serviceConfigSchema.parse({
+    context.deps.config = serviceConfigSchema().parse({
       secretNamePrefix: PREFIX,
       defaultTarget: 'sf',
       targets: { sf: salesforceUnmanaged },

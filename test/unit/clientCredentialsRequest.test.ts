@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { targetConfigSchema, tokenRequestSchema } from '../../functions/core/config/targetConfig.js';
+import { targetSchemas } from '../../functions/core/config/targetConfig.js';
 import { generateClientKeyPair } from '../../functions/core/clientKeys.js';
 import { clientCredentialsRequest } from '../../functions/core/idp/clientCredentialsRequest.js';
 
@@ -110,7 +110,7 @@ describe('clientCredentialsRequest', () => {
 
 describe('tokenRequest in a target', () => {
   const target = (tokenRequest: unknown) =>
-    targetConfigSchema.safeParse({
+    targetSchemas().targetConfigSchema.safeParse({
       profile: 'rfc7591',
       registrationEndpoint: 'https://idp.example.com/reg',
       initialAccessTokenSecretId: 'iat',
@@ -130,7 +130,7 @@ describe('tokenRequest in a target', () => {
 
   it('never sends a __proto__ parameter, nor changes the prototype of what it parsed', () => {
     // Prepare
-    const parsed = tokenRequestSchema.parse(JSON.parse('{"extraParams":{"__proto__":{"polluted":"x"},"ok":"1"}}'));
+    const parsed = targetSchemas().tokenRequestSchema.parse(JSON.parse('{"extraParams":{"__proto__":{"polluted":"x"},"ok":"1"}}'));
 
     // Act
     const { body } = clientCredentialsRequest(post, parsed);
@@ -153,7 +153,7 @@ describe('tokenRequest in a target', () => {
     ['six resources', { resource: Array(6).fill('https://a.example.com/') }],
     ['a 2049-character value', { audience: 'a'.repeat(2049) }],
   ])('refuses %s', (_name, tokenRequest) => {
-    expect(tokenRequestSchema.safeParse(tokenRequest).success).toBe(false);
+    expect(targetSchemas().tokenRequestSchema.safeParse(tokenRequest).success).toBe(false);
     expect(target(tokenRequest).success).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ async function setup() {
   const lines: string[] = [];
   let clock = Date.parse('2026-12-03T10:00:00Z');
   const deps = unitDependencies({
-    config: serviceConfigSchema.parse({
+    config: serviceConfigSchema().parse({
       secretNamePrefix: PREFIX,
       defaultTarget: 'managed',
       targets: { managed: target('managed.example.com'), unmanaged: target('unmanaged.example.com') },
@@ -259,7 +259,7 @@ describe('managementSecretNamePrefix', () => {
     ['dcr/clients/', 'ops/rfc7592/', 'ops/rfc7592/'],
   ])('client prefix %s, configured %s: management secrets under %s', (secretNamePrefix, managementSecretNamePrefix, expected) => {
     // Act
-    const config = serviceConfigSchema.parse({ ...base, secretNamePrefix, managementSecretNamePrefix });
+    const config = serviceConfigSchema().parse({ ...base, secretNamePrefix, managementSecretNamePrefix });
 
     // Assess
     expect(managementPrefixOf(config)).toBe(expected);
@@ -272,7 +272,7 @@ describe('managementSecretNamePrefix', () => {
     ['dcr', undefined],
   ])('refuses overlapping prefixes: clients %s, management %s', (secretNamePrefix, managementSecretNamePrefix) => {
     // Act
-    const parsed = serviceConfigSchema.safeParse({ ...base, secretNamePrefix, managementSecretNamePrefix });
+    const parsed = serviceConfigSchema().safeParse({ ...base, secretNamePrefix, managementSecretNamePrefix });
 
     // Assess
     expect(parsed.success).toBe(false);

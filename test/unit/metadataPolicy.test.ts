@@ -253,7 +253,7 @@ describe('registerTenant applies the policy first', () => {
         },
       );
     const deps = {
-      config: serviceConfigSchema.parse({
+      config: serviceConfigSchema().parse({
         secretNamePrefix: 'dcr/',
         defaultTarget: 'default',
         targets: {

@@ -95,7 +95,7 @@ describe('emitMetrics: the metrics are the contract with the stack', () => {
     const { logger, entries, dimensionless } = capture();
     const secrets = new MemorySecretStore();
     await secrets.create({ name: 'dcr/iat', value: 'initial-access-token-value' });
-    const config = serviceConfigSchema.parse({
+    const config = serviceConfigSchema().parse({
       secretNamePrefix: 'dcr/clients/',
       targets: {
         default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/register', initialAccessTokenSecretId: 'dcr/iat' },

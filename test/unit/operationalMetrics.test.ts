@@ -40,7 +40,7 @@ async function setup(options: { events?: EventPublisher } = {}) {
   const idp = new ScriptedIdentityProvider();
   const lines: string[] = [];
   const deps = unitDependencies({
-    config: serviceConfigSchema.parse({
+    config: serviceConfigSchema().parse({
       secretNamePrefix: 'dcr/clients/',
       targets: {
         default: { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/register', initialAccessTokenSecretId: 'dcr/iat' },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { jwkThumbprint } from '../../functions/core/clientKeys.js';
 import { applyMetadataPolicy } from '../../functions/core/config/metadataPolicy.js';
 import { serviceConfigSchema } from '../../functions/core/config/serviceConfig.js';
-import { targetConfigSchema, type ClientMetadata, type EndpointTarget } from '../../functions/core/config/targetConfig.js';
+import { targetSchemas, type ClientMetadata, type EndpointTarget } from '../../functions/core/config/targetConfig.js';
 import { InvalidClientMetadataError, UnusableRegistrationError, UpstreamError } from '../../functions/core/errors.js';
 import {
   type ClientCredentials,
@@ -107,7 +107,7 @@ async function setup(target: Record<string, unknown> = keyedTarget()) {
   const idp = new KeyedIdentityProvider();
   const lines: string[] = [];
   const deps = unitDependencies({
-    config: serviceConfigSchema.parse({ secretNamePrefix: PREFIX, defaultTarget: 'keyed', targets: { keyed: target } }),
+    config: serviceConfigSchema().parse({ secretNamePrefix: PREFIX, defaultTarget: 'keyed', targets: { keyed: target } }),
     secrets,
     idp,
     lines,
@@ -191,13 +191,15 @@ describe('registering a private_key_jwt client', () => {
     });
     const pinned = [{ jwks: attackerKey }, { jwks_uri: 'https://idp.example.com/jwks' }].map(
       (extra) =>
-        targetConfigSchema.safeParse(keyedTarget({ clientMetadata: { token_endpoint_auth_method: 'private_key_jwt', ...extra } })).success,
+        targetSchemas().targetConfigSchema.safeParse(
+          keyedTarget({ clientMetadata: { token_endpoint_auth_method: 'private_key_jwt', ...extra } }),
+        ).success,
     );
 
     // Assess
     for (const refusal of refusals) expect(refusal).toBeInstanceOf(InvalidClientMetadataError);
     expect(pinned).toEqual([false, false]);
-    expect(targetConfigSchema.safeParse(keyedTarget({ clientKeyAlgorithm: 'HS256' })).success).toBe(false);
+    expect(targetSchemas().targetConfigSchema.safeParse(keyedTarget({ clientKeyAlgorithm: 'HS256' })).success).toBe(false);
   });
 });
 

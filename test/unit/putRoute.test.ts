@@ -14,7 +14,7 @@ async function setup() {
   const lines: string[] = [];
   const target = { profile: 'rfc7591', registrationEndpoint: 'https://idp.example.com/register', initialAccessTokenSecretId: 'dcr/iat' };
   const deps = unitDependencies({
-    config: serviceConfigSchema.parse({
+    config: serviceConfigSchema().parse({
       secretNamePrefix: 'dcr/clients/',
       targets: {
         default: target,

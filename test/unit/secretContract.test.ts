@@ -18,7 +18,7 @@ async function registeredRecord(target: Record<string, unknown>, discovered?: { 
   await secrets.create({ name: IAT_SECRET, value: 'initial-access-token-value' });
   const discoveries: string[] = [];
   const deps = unitDependencies({
-    config: serviceConfigSchema.parse({
+    config: serviceConfigSchema().parse({
       targets: { default: { initialAccessTokenSecretId: IAT_SECRET, ...target } },
     }),
     secrets,

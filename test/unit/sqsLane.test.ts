@@ -49,7 +49,7 @@ async function setup(rate?: number, pacingWaitMs = 30_000) {
   const events: OutcomeType[] = [];
   let now = 5_000_000;
   const deps = unitDependencies({
-    config: serviceConfigSchema.parse({
+    config: serviceConfigSchema().parse({
       secretNamePrefix: PREFIX,
       targets: {
         default: {

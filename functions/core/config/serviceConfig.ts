@@ -1,49 +1,62 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.js';
-import { type EndpointTarget, TARGET_NAME, type TargetConfig, targetConfigSchema } from './targetConfig.js';
+import { type EndpointTarget, TARGET_NAME, type TargetConfig, targetSchemas } from './targetConfig.js';
 
 // Secrets Manager allows these characters in a name; the prefix must leave room for target and tenant.
 const SECRET_NAME_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
 
-export const serviceConfigSchema = z
-  .looseObject({
-    secretNamePrefix: z._default(z.string().check(z.regex(SECRET_NAME_PREFIX, 'use only A-Z a-z 0-9 / _ + = . @ -')), 'dcr/clients/'),
-    /**
-     * Prefix of the management secrets (RFC 7592 credentials), apart from the client secrets so that no
-     * grant on the client prefix reaches them. Default: `secretNamePrefix` with `clients/` replaced by
-     * `management/`, else with `.management/` appended to it without its trailing slashes.
-     */
-    managementSecretNamePrefix: z.optional(z.string().check(z.regex(SECRET_NAME_PREFIX, 'use only A-Z a-z 0-9 / _ + = . @ -'))),
-    kmsKeyId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-    /** Who the resource policy of each new tenant secret lets read it (functions/core/tenantSecretPolicy.ts). */
-    tenantSecretAccess: z.optional(
-      z.object({
-        functionRoleArn: z.string().check(z.minLength(1), z.maxLength(2048)),
-        readerArns: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(2048))), []),
-        targetReaderArns: z._default(z.record(z.string(), z.array(z.string().check(z.minLength(1), z.maxLength(2048)))), {}),
+function buildServiceConfigSchema() {
+  return z
+    .looseObject({
+      secretNamePrefix: z._default(z.string().check(z.regex(SECRET_NAME_PREFIX, 'use only A-Z a-z 0-9 / _ + = . @ -')), 'dcr/clients/'),
+      /**
+       * Prefix of the management secrets (RFC 7592 credentials), apart from the client secrets so that no
+       * grant on the client prefix reaches them. Default: `secretNamePrefix` with `clients/` replaced by
+       * `management/`, else with `.management/` appended to it without its trailing slashes.
+       */
+      managementSecretNamePrefix: z.optional(z.string().check(z.regex(SECRET_NAME_PREFIX, 'use only A-Z a-z 0-9 / _ + = . @ -'))),
+      kmsKeyId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+      /** Who the resource policy of each new tenant secret lets read it (functions/core/tenantSecretPolicy.ts). */
+      tenantSecretAccess: z.optional(
+        z.object({
+          functionRoleArn: z.string().check(z.minLength(1), z.maxLength(2048)),
+          readerArns: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(2048))), []),
+          targetReaderArns: z._default(z.record(z.string(), z.array(z.string().check(z.minLength(1), z.maxLength(2048)))), {}),
+        }),
+      ),
+      defaultTarget: z._default(z.string().check(z.regex(TARGET_NAME)), 'default'),
+      /** Days an offboarded tenant's secret can be restored (7–30, AWS's range), or 0 to delete at once. */
+      offboardingRecoveryWindowDays: z._default(
+        z.number().check(z.refine((d) => d === 0 || (Number.isInteger(d) && d >= 7 && d <= 30), 'must be 0 or 7..30')),
+        7,
+      ),
+      targets: z
+        .record(z.string().check(z.regex(TARGET_NAME, 'target names match ^[a-z0-9][a-z0-9-]{0,31}$')), targetSchemas().targetConfigSchema)
+        .check(z.refine((targets) => Object.keys(targets).length > 0, 'at least one target is required')),
+    })
+    .check(
+      z.refine((config) => config.defaultTarget in config.targets, {
+        message: 'must name one of the configured targets',
+        path: ['defaultTarget'],
       }),
-    ),
-    defaultTarget: z._default(z.string().check(z.regex(TARGET_NAME)), 'default'),
-    /** Days an offboarded tenant's secret can be restored (7–30, AWS's range), or 0 to delete at once. */
-    offboardingRecoveryWindowDays: z._default(
-      z.number().check(z.refine((d) => d === 0 || (Number.isInteger(d) && d >= 7 && d <= 30), 'must be 0 or 7..30')),
-      7,
-    ),
-    targets: z
-      .record(z.string().check(z.regex(TARGET_NAME, 'target names match ^[a-z0-9][a-z0-9-]{0,31}$')), targetConfigSchema)
-      .check(z.refine((targets) => Object.keys(targets).length > 0, 'at least one target is required')),
-  })
-  .check(
-    z.refine((config) => config.defaultTarget in config.targets, {
-      message: 'must name one of the configured targets',
-      path: ['defaultTarget'],
-    }),
-    z.refine((config) => !prefixesOverlap(config.secretNamePrefix, managementPrefixOf(config)), {
-      message: 'must not start with secretNamePrefix nor be its start: a grant on one prefix would reach the other',
-      path: ['managementSecretNamePrefix'],
-    }),
-  );
-export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
+      z.refine((config) => !prefixesOverlap(config.secretNamePrefix, managementPrefixOf(config)), {
+        message: 'must not start with secretNamePrefix nor be its start: a grant on one prefix would reach the other',
+        path: ['managementSecretNamePrefix'],
+      }),
+    );
+}
+
+let serviceConfigSchemaBuilt: ReturnType<typeof buildServiceConfigSchema> | undefined;
+
+/**
+ * The configuration document's schema, built on the first call: building it (with the target schemas)
+ * is most of what importing the function's bundle would otherwise do (docs/performance.md).
+ */
+export function serviceConfigSchema(): ReturnType<typeof buildServiceConfigSchema> {
+  serviceConfigSchemaBuilt ??= buildServiceConfigSchema();
+  return serviceConfigSchemaBuilt;
+}
+export type ServiceConfig = z.infer<ReturnType<typeof buildServiceConfigSchema>>;
 
 /** Formats zod issues as `path: message` so an operator sees which field is wrong. */
 export function describeIssues(issues: readonly Issue[]): string {
@@ -75,7 +88,7 @@ export function parseServiceConfig(json: string, source: string): ServiceConfig 
   } catch {
     throw new ConfigurationError(`configuration in ${source} is not valid JSON`);
   }
-  const parsed = serviceConfigSchema.safeParse(raw);
+  const parsed = serviceConfigSchema().safeParse(raw);
   if (!parsed.success) {
     throw new ConfigurationError(`configuration in ${source} is invalid: ${describeIssues(parsed.error.issues)}`);
   }
@@ -98,7 +111,7 @@ export function secretNameFor(config: ServiceConfig, target: string, tenantId: s
 }
 
 /** The prefix of the management secrets, configured or derived from the client secrets' prefix. */
-export function managementPrefixOf(config: Pick<ServiceConfig, 'secretNamePrefix' | 'managementSecretNamePrefix'>): string {
+export function managementPrefixOf(config: { secretNamePrefix: string; managementSecretNamePrefix?: string | undefined }): string {
   if (config.managementSecretNamePrefix) return config.managementSecretNamePrefix;
   const clients = config.secretNamePrefix;
   return clients.endsWith('clients/') ? `${clients.slice(0, -'clients/'.length)}management/` : `${clients.replace(/\/+$/, '')}.management/`;
