@@ -4,6 +4,7 @@ import { managementOrigin } from './config/managementOrigin.js';
 import type { ResolvedTarget } from './config/serviceConfig.js';
 import type { ClientRegistration } from './ports/IdentityProvider.js';
 import type { SecretStore, StoredSecret } from './ports/SecretStore.js';
+import { lazy } from './lazy.js';
 
 /** What the pending claim holds while a registration is under way: no secret material. */
 export interface PendingRecord {
@@ -62,13 +63,15 @@ export interface OffboardedRecord {
 
 export type SecretRecord = PendingRecord | RegisteredRecord | OffboardedRecord;
 
-const recordSchema = z.looseObject({
-  dcr_status: z.enum(['pending', 'registered', 'offboarded']),
-  tenant_id: z.string(),
-  target: z.string(),
-  client_id: z.optional(z.string()),
-  claimed_at: z.optional(z.string()),
-});
+const recordSchema = lazy(() =>
+  z.looseObject({
+    dcr_status: z.enum(['pending', 'registered', 'offboarded']),
+    tenant_id: z.string(),
+    target: z.string(),
+    client_id: z.optional(z.string()),
+    claimed_at: z.optional(z.string()),
+  }),
+);
 
 export function buildRegisteredRecord(
   tenantId: string,
@@ -112,7 +115,7 @@ export function consumerEndpoints(target: ResolvedTarget): { issuer?: string; to
 /** Parses a stored record; undefined when the secret is not one of ours. */
 export function parseSecretRecord(value: string): SecretRecord | undefined {
   try {
-    const parsed = recordSchema.safeParse(JSON.parse(value));
+    const parsed = recordSchema().safeParse(JSON.parse(value));
     if (!parsed.success) return undefined;
     if (parsed.data.dcr_status !== 'pending' && !parsed.data.client_id) return undefined;
     return parsed.data as unknown as SecretRecord;

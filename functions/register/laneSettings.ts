@@ -3,16 +3,19 @@ import { describeIssues } from '../core/config/serviceConfig.js';
 import { ENV } from '../core/constants.js';
 import { ConfigurationError } from '../core/errors.js';
 import { DEFAULT_LANE_MAX_CONCURRENCY, DEFAULT_LANE_PACING_WAIT_MS } from '../core/options.js';
+import { lazy } from '../core/lazy.js';
 
 const positiveInt = (fallback: number) =>
   z._default(z.string().check(z.regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')), String(fallback));
 
-const laneSchema = z.object({
-  [ENV.LANE_MAX_CONCURRENCY]: positiveInt(DEFAULT_LANE_MAX_CONCURRENCY),
-  [ENV.LANE_PACING_WAIT_MS]: positiveInt(DEFAULT_LANE_PACING_WAIT_MS),
-  [ENV.LANE_QUEUE_ARN]: z.optional(z.string().check(z.regex(/^arn:[a-z-]+:sqs:/, 'must be an SQS queue ARN'))),
-  [ENV.LANE_QUEUE_URL]: z.optional(z.string().check(z.regex(/^https?:\/\//, 'must be a URL'))),
-});
+const laneSchema = lazy(() =>
+  z.object({
+    [ENV.LANE_MAX_CONCURRENCY]: positiveInt(DEFAULT_LANE_MAX_CONCURRENCY),
+    [ENV.LANE_PACING_WAIT_MS]: positiveInt(DEFAULT_LANE_PACING_WAIT_MS),
+    [ENV.LANE_QUEUE_ARN]: z.optional(z.string().check(z.regex(/^arn:[a-z-]+:sqs:/, 'must be an SQS queue ARN'))),
+    [ENV.LANE_QUEUE_URL]: z.optional(z.string().check(z.regex(/^https?:\/\//, 'must be a URL'))),
+  }),
+);
 
 export interface LaneSettings {
   /** The event source mapping's MaximumConcurrency: how many instances share a provider's rate. */
@@ -25,7 +28,7 @@ export interface LaneSettings {
 
 /** The lane's environment (set by the stack from `onboardingLane.*`), validated at first use. */
 export function loadLaneSettings(env: Record<string, string | undefined>): LaneSettings {
-  const parsed = laneSchema.safeParse({
+  const parsed = laneSchema().safeParse({
     [ENV.LANE_MAX_CONCURRENCY]: env[ENV.LANE_MAX_CONCURRENCY] || undefined,
     [ENV.LANE_PACING_WAIT_MS]: env[ENV.LANE_PACING_WAIT_MS] || undefined,
     [ENV.LANE_QUEUE_ARN]: env[ENV.LANE_QUEUE_ARN] || undefined,

@@ -4,13 +4,16 @@ import { ConfigurationError, TemporarilyUnavailableError } from '../errors.js';
 import { DEFAULT_IDP_TIMEOUT_MS, MAX_UPSTREAM_BODY_BYTES } from '../options.js';
 import type { DiscoveredEndpoints, EndpointDiscovery } from '../ports/EndpointDiscovery.js';
 import { readBoundedBody } from './readBoundedBody.js';
+import { lazy } from '../lazy.js';
 
-const allowed = z.string().check(z.refine(isAllowedEndpoint, 'must be https: (http: only on loopback)'));
-const discoverySchema = z.looseObject({
-  issuer: z.string(),
-  registration_endpoint: allowed,
-  token_endpoint: z.optional(allowed),
-});
+const allowed = lazy(() => z.string().check(z.refine(isAllowedEndpoint, 'must be https: (http: only on loopback)')));
+const discoverySchema = lazy(() =>
+  z.looseObject({
+    issuer: z.string(),
+    registration_endpoint: allowed(),
+    token_endpoint: z.optional(allowed()),
+  }),
+);
 
 /**
  * The issuer's metadata, fetched once per container and issuer: OpenID Connect Discovery
@@ -88,7 +91,7 @@ export class HttpEndpointDiscovery implements EndpointDiscovery {
     if (body.tooLarge) throw new ConfigurationError(`discovery document at ${url} is larger than ${this.#maxBodyBytes} bytes`);
     let parsed;
     try {
-      parsed = response.ok ? discoverySchema.safeParse(JSON.parse(body.text)) : undefined;
+      parsed = response.ok ? discoverySchema().safeParse(JSON.parse(body.text)) : undefined;
     } catch {
       parsed = undefined;
     }

@@ -15,19 +15,22 @@ import { proofOptions } from './proofOptions.js';
 import type { RegistrationOutcome } from './registrationRequest.js';
 import { withRetries } from '../retry.js';
 import { loadTarget } from './targets.js';
+import { lazy } from '../lazy.js';
 
 /** A `confirmReady` lane message, as ReadinessScheduler sends it. */
-export const readinessCheckSchema = z.strictObject({
-  action: z.literal('confirmReady'),
-  tenantId: z.string().check(z.regex(TENANT_ID)),
-  target: z.string().check(z.regex(TARGET_NAME)),
-  clientId: z.string().check(z.minLength(1), z.maxLength(512)),
-  attempt: z.number().check(z.int(), z.gte(1), z.lte(10_000)),
-  deadline: z.iso.datetime(),
-});
+export const readinessCheckSchema = lazy(() =>
+  z.strictObject({
+    action: z.literal('confirmReady'),
+    tenantId: z.string().check(z.regex(TENANT_ID)),
+    target: z.string().check(z.regex(TARGET_NAME)),
+    clientId: z.string().check(z.minLength(1), z.maxLength(512)),
+    attempt: z.number().check(z.int(), z.gte(1), z.lte(10_000)),
+    deadline: z.iso.datetime(),
+  }),
+);
 
 export function parseReadinessCheck(input: unknown): ReadinessCheck {
-  const parsed = readinessCheckSchema.safeParse(input);
+  const parsed = readinessCheckSchema().safeParse(input);
   if (!parsed.success) throw new InvalidRequestError(`confirmReady: ${describeIssues(parsed.error.issues)}`);
   return parsed.data;
 }

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { describeIssues } from '../config/serviceConfig.js';
 import { TARGET_NAME, TENANT_ID } from '../config/targetConfig.js';
 import { InvalidRequestError } from '../errors.js';
+import { lazy } from '../lazy.js';
 
 const isJsonObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -12,15 +13,17 @@ const isJsonObject = (value: unknown): value is Record<string, unknown> =>
  * `client` is only checked to be an object here: which fields it may hold depends on the target, so
  * the metadata policy (config/metadataPolicy.ts) checks it once the target is known.
  */
-export const registrationRequestSchema = z.looseObject({
-  tenantId: z.string().check(z.regex(TENANT_ID, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')),
-  target: z.optional(z.string().check(z.regex(TARGET_NAME, 'must match ^[a-z0-9][a-z0-9-]{0,31}$'))),
-  client: z.optional(z.custom<Record<string, unknown>>(isJsonObject, 'must be a JSON object')),
-});
-export type RegistrationRequest = z.infer<typeof registrationRequestSchema>;
+export const registrationRequestSchema = lazy(() =>
+  z.looseObject({
+    tenantId: z.string().check(z.regex(TENANT_ID, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')),
+    target: z.optional(z.string().check(z.regex(TARGET_NAME, 'must match ^[a-z0-9][a-z0-9-]{0,31}$'))),
+    client: z.optional(z.custom<Record<string, unknown>>(isJsonObject, 'must be a JSON object')),
+  }),
+);
+export type RegistrationRequest = z.infer<ReturnType<typeof registrationRequestSchema>>;
 
 export function parseRegistrationRequest(input: unknown): RegistrationRequest {
-  const parsed = registrationRequestSchema.safeParse(input);
+  const parsed = registrationRequestSchema().safeParse(input);
   if (!parsed.success) throw new InvalidRequestError(describeIssues(parsed.error.issues));
   return parsed.data;
 }

@@ -10,6 +10,7 @@ import { parseRegistrationRequest } from '../../core/useCases/registrationReques
 import { rotateClientSecret } from '../../core/useCases/rotateClientSecret.js';
 import { parseTenantRequest } from '../../core/useCases/tenantRequest.js';
 import { ACTIONS, type ParsedEvent } from './eventBridge.js';
+import { lazy } from '../../core/lazy.js';
 
 export const LANE_ACTIONS = ['register', 'offboard', 'rotate'] as const;
 export type LaneAction = (typeof LANE_ACTIONS)[number];
@@ -20,13 +21,15 @@ export type LaneAction = (typeof LANE_ACTIONS)[number];
  * the target's metadata policy like an HTTP body's; `requestId` (rotate only) makes a repeated
  * rotation a no-op (default: the SQS message id, so a redelivery is one).
  */
-export const laneRequestSchema = z.looseObject({
-  action: z.enum(LANE_ACTIONS),
-  tenantId: z.string().check(z.regex(TENANT_ID, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')),
-  target: z.optional(z.string().check(z.regex(TARGET_NAME, 'must match ^[a-z0-9][a-z0-9-]{0,31}$'))),
-  requestId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 of A-Z a-z 0-9 . _ : -'))),
-});
-export type LaneRequest = z.infer<typeof laneRequestSchema>;
+export const laneRequestSchema = lazy(() =>
+  z.looseObject({
+    action: z.enum(LANE_ACTIONS),
+    tenantId: z.string().check(z.regex(TENANT_ID, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')),
+    target: z.optional(z.string().check(z.regex(TARGET_NAME, 'must match ^[a-z0-9][a-z0-9-]{0,31}$'))),
+    requestId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 of A-Z a-z 0-9 . _ : -'))),
+  }),
+);
+export type LaneRequest = z.infer<ReturnType<typeof laneRequestSchema>>;
 
 /** A lane record: which tenant and target (for pacing and logs), and the one use case to run. */
 export interface LaneWork extends ParsedEvent {
@@ -74,7 +77,7 @@ function fromEnvelope(event: Record<string, unknown>): LaneWork {
 }
 
 function fromRequest(fields: Record<string, unknown>, messageId: string): LaneWork {
-  const parsed = laneRequestSchema.safeParse(fields);
+  const parsed = laneRequestSchema().safeParse(fields);
   if (!parsed.success) throw new InvalidRequestError(describeIssues(parsed.error.issues));
   const { action, requestId, ...rest } = parsed.data;
   const base = { action, tenantId: rest.tenantId, target: rest.target };

@@ -8,18 +8,21 @@ import { type ReconcileResult, reconcileClients } from '../../core/useCases/reco
 import { type RenewalResult, renewExpiringSecrets } from '../../core/useCases/renewExpiringSecrets.js';
 import { type CanaryResult, runCanary } from '../../core/useCases/runCanary.js';
 import type { Runtime } from '../runtime.js';
+import { lazy } from '../../core/lazy.js';
 
-const targetName = z.optional(z.string().check(z.regex(TARGET_NAME)));
+const targetName = lazy(() => z.optional(z.string().check(z.regex(TARGET_NAME))));
 
 /**
  * EventBridge Scheduler delivers its `input` as the event itself: `{"action":"canary","target"?}`,
  * `{"action":"renew","target"?}` or `{"action":"reconcile","target"?,"fix"?}`.
  */
-export const scheduleInputSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('canary'), target: targetName }),
-  z.object({ action: z.literal('renew'), target: targetName }),
-  z.object({ action: z.literal('reconcile'), target: targetName, fix: z.optional(z.boolean()) }),
-]);
+export const scheduleInputSchema = lazy(() =>
+  z.discriminatedUnion('action', [
+    z.object({ action: z.literal('canary'), target: targetName() }),
+    z.object({ action: z.literal('renew'), target: targetName() }),
+    z.object({ action: z.literal('reconcile'), target: targetName(), fix: z.optional(z.boolean()) }),
+  ]),
+);
 
 /** The `Target` dimension of the metrics for a schedule input that names no usable target. */
 export const INVALID_SCHEDULE_TARGET = 'invalid-input';
@@ -41,7 +44,7 @@ export async function handleSchedule(
   runtime: Runtime,
   logger: Logger,
 ): Promise<CanaryResult | RenewalResult | ReconcileResult> {
-  const parsed = scheduleInputSchema.safeParse(event);
+  const parsed = scheduleInputSchema().safeParse(event);
   if (!parsed.success) {
     const error = new InvalidRequestError(
       'schedule input must be {"action":"canary"|"renew","target"?} or {"action":"reconcile","target"?,"fix"?} with a valid target name',

@@ -2,13 +2,16 @@ import * as z from 'zod/mini';
 import type { Logger } from '../../core/logger.js';
 import { ROTATION_STEPS, runRotationStep } from '../../core/useCases/secretRotationSteps.js';
 import type { Runtime } from '../runtime.js';
+import { lazy } from '../../core/lazy.js';
 
 /** What Secrets Manager invokes a rotation function with. */
-const rotationEventSchema = z.looseObject({
-  SecretId: z.string().check(z.minLength(1), z.maxLength(2048)),
-  ClientRequestToken: z.string().check(z.minLength(32), z.maxLength(64)),
-  Step: z.enum(ROTATION_STEPS),
-});
+const rotationEventSchema = lazy(() =>
+  z.looseObject({
+    SecretId: z.string().check(z.minLength(1), z.maxLength(2048)),
+    ClientRequestToken: z.string().check(z.minLength(32), z.maxLength(64)),
+    Step: z.enum(ROTATION_STEPS),
+  }),
+);
 
 export function isSecretsRotationEvent(event: unknown): boolean {
   return typeof event === 'object' && event !== null && 'Step' in event && 'SecretId' in event && 'ClientRequestToken' in event;
@@ -16,7 +19,7 @@ export function isSecretsRotationEvent(event: unknown): boolean {
 
 /** One step of a `RotateSecret`; any failure throws, so Secrets Manager marks the rotation failed and retries. */
 export async function handleSecretsRotation(event: unknown, runtime: Runtime, logger: Logger) {
-  const parsed = rotationEventSchema.safeParse(event);
+  const parsed = rotationEventSchema().safeParse(event);
   if (!parsed.success) {
     logger.error('rotation event dropped: expected {SecretId, ClientRequestToken, Step}');
     return { status: 'dropped', error: 'invalid_request' };
