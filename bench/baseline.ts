@@ -5,7 +5,7 @@ import { awsClientDefaults } from '../functions/core/aws/awsClientDefaults.js';
 
 /**
  * The physical limit: only the three unavoidable calls (read the IAT, POST the registration, create
- * the secret) with the same SDK clients, built the same way as the function's. No validation, no
+ * the secret), or four with the management secret, with the same SDK clients, built the same way as the function's. No validation, no
  * claim, no logging, no cache. Configured from env `BENCH_RAW_TARGET` (JSON).
  */
 // The function's client options (request and connection timeouts, at their defaults): the same clients.
@@ -32,10 +32,12 @@ function rawTarget(): RawTarget {
 let events: EventBridgeClient | undefined;
 
 /**
- * Registers one tenant the raw way and returns the issued client_id. With `outcomeEvent`, a fourth raw
- * call puts one event on env `EVENT_BUS_NAME`, as the deployed function does after storing the secret.
+ * Registers one tenant the raw way and returns the issued client_id. With `managementSecret`, a fourth raw
+ * call creates a second secret with the RFC 7592 credentials, as the function stores them apart from the
+ * tenant's (docs/secret-contract.md). With `outcomeEvent`, one more raw call puts one event on env
+ * `EVENT_BUS_NAME`, as the deployed function does after storing the secret.
  */
-export async function registerRaw(tenantId: string, options: { outcomeEvent?: boolean } = {}): Promise<string> {
+export async function registerRaw(tenantId: string, options: { outcomeEvent?: boolean; managementSecret?: boolean } = {}): Promise<string> {
   const t = rawTarget();
   const iat = await secretsManager.send(new GetSecretValueCommand({ SecretId: t.initialAccessTokenSecretId }));
   const response = await fetch(t.registrationEndpoint, {
@@ -45,8 +47,17 @@ export async function registerRaw(tenantId: string, options: { outcomeEvent?: bo
   });
   const text = await response.text();
   if (response.status !== 201 && response.status !== 200) throw new Error(`registration answered ${response.status}`);
-  const body = JSON.parse(text) as { client_id: string };
+  const body = JSON.parse(text) as { client_id: string; registration_access_token?: string; registration_client_uri?: string };
   await secretsManager.send(new CreateSecretCommand({ Name: `${t.secretNamePrefix}${tenantId}`, SecretString: text }));
+  if (options.managementSecret) {
+    const { client_id, registration_access_token, registration_client_uri } = body;
+    await secretsManager.send(
+      new CreateSecretCommand({
+        Name: `${t.secretNamePrefix}management/${tenantId}`,
+        SecretString: JSON.stringify({ client_id, registration_access_token, registration_client_uri }),
+      }),
+    );
+  }
   if (options.outcomeEvent && process.env.EVENT_BUS_NAME) {
     events ??= new EventBridgeClient(clientConfig);
     await events.send(

@@ -6,7 +6,14 @@
 import { eventBridgeEvent, httpApiEvent } from '../sandbox/lambdaEvents.js';
 
 export type WorkerJob =
-  | { mode: 'warm'; iterations: number; warmup: number; tag: string }
+  | {
+      mode: 'warm';
+      iterations: number;
+      warmup: number;
+      tag: string;
+      /** Also time the raw calls with a second CreateSecret (the management secret): `baselineTwoSecretsMs`. */
+      twoSecrets?: boolean;
+    }
   | { mode: 'bulk'; kind: 'handler' | 'baseline'; tenants: number; concurrency: number; tag: string }
   | { mode: 'interleaved'; tenants: number; concurrency: number; blocks: number; tag: string; outcomeEvent: boolean };
 
@@ -15,6 +22,8 @@ export interface WarmReport {
   baselineMs: number[];
   /** The raw calls plus the outcome event's PutEvents (only when `EVENT_BUS_NAME` is set). */
   baselineWithEventMs: number[];
+  /** The raw calls with the management secret's CreateSecret as well (only for a `twoSecrets` job). */
+  baselineTwoSecretsMs: number[];
   /** CPU time of this process spent in the timed registrations, ms (less sensitive to a loaded machine than wall time). */
   handlerCpuMs: number;
   baselineCpuMs: number;
@@ -46,7 +55,7 @@ export interface InterleavedReport {
 }
 
 type Handler = (event: unknown, context?: { awsRequestId: string }) => Promise<unknown>;
-type RegisterRaw = (tenantId: string, options?: { outcomeEvent?: boolean }) => Promise<string>;
+type RegisterRaw = (tenantId: string, options?: { outcomeEvent?: boolean; managementSecret?: boolean }) => Promise<string>;
 
 async function loadHandler(): Promise<Handler> {
   return ((await import('../functions/register/handler.js')) as { handler: Handler }).handler;
@@ -114,7 +123,15 @@ async function withAsyncRetries(work: () => Promise<unknown>, onFirstFailure: ()
 /** One registration at a time, the kinds rotating each iteration so drift hits all alike. */
 async function warm(job: Extract<WorkerJob, { mode: 'warm' }>): Promise<WarmReport> {
   const [handler, registerRaw] = await Promise.all([loadHandler(), loadBaseline()]);
-  const report: WarmReport = { handlerMs: [], baselineMs: [], baselineWithEventMs: [], handlerCpuMs: 0, baselineCpuMs: 0, failures: [] };
+  const report: WarmReport = {
+    handlerMs: [],
+    baselineMs: [],
+    baselineWithEventMs: [],
+    baselineTwoSecretsMs: [],
+    handlerCpuMs: 0,
+    baselineCpuMs: 0,
+    failures: [],
+  };
   const handlerCpu = { ms: 0 };
   const baselineCpu = { ms: 0 };
   const scratch: number[] = [];
@@ -128,6 +145,9 @@ async function warm(job: Extract<WorkerJob, { mode: 'warm' }>): Promise<WarmRepo
       () => timed(() => registerRaw(`${job.tag}-b${i}`), report.baselineMs, report.failures, baselineCpu),
       ...(process.env.EVENT_BUS_NAME
         ? [() => timed(() => registerRaw(`${job.tag}-e${i}`, { outcomeEvent: true }), report.baselineWithEventMs, report.failures)]
+        : []),
+      ...(job.twoSecrets
+        ? [() => timed(() => registerRaw(`${job.tag}-m${i}`, { managementSecret: true }), report.baselineTwoSecretsMs, report.failures)]
         : []),
     ];
     for (let k = 0; k < kinds.length; k++) await kinds[(i + k) % kinds.length]?.();
