@@ -55,4 +55,12 @@ describe('loadSettings', () => {
     expect(() => loadSettings({})).toThrow(/CONFIG_PARAMETER_NAME: is required/);
     expect(() => loadSettings({ ...required, LOG_LEVEL: 'TRACE' })).toThrow(/LOG_LEVEL/);
   });
+
+  it('names every problem, in the order of the variables', () => {
+    expect(() => loadSettings({ LOG_LEVEL: 'TRACE', CONFIG_CACHE_TTL_SECONDS: '-1', CLAIM_WAIT_MS: '0' })).toThrow(
+      'environment is invalid: CONFIG_PARAMETER_NAME: is required: the SSM parameter holding the JSON configuration; ' +
+        'LOG_LEVEL: expected one of "DEBUG", "INFO", "WARN", "ERROR"; CONFIG_CACHE_TTL_SECONDS: must be 0 or a positive integer; ' +
+        'CLAIM_WAIT_MS: must be a positive integer',
+    );
+  });
 });
