@@ -4,12 +4,12 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
 import { CanarySchedule } from './constructs/CanarySchedule.js';
+import type { DcrOnboardingProps } from './DcrOnboardingProps.js';
 import { MaintenanceSchedules } from './constructs/MaintenanceSchedules.js';
 import {
   credentialSecretOf,
@@ -17,71 +17,19 @@ import {
   InitialAccessTokenSecrets,
   secretNameOf,
 } from './constructs/InitialAccessTokenSecrets.js';
-import { OnboardingLane, type OnboardingLaneSettings } from './constructs/OnboardingLane.js';
-import { type LogLevel, RegisterFunction } from './constructs/RegisterFunction.js';
+import { OnboardingLane } from './constructs/OnboardingLane.js';
+import { RegisterFunction } from './constructs/RegisterFunction.js';
 import { RegistrationsApi } from './constructs/RegistrationsApi.js';
-import { type AlarmSubscriptions, ServiceAlarms } from './constructs/ServiceAlarms.js';
+import { ServiceAlarms } from './constructs/ServiceAlarms.js';
 import { ServiceConfigParameter } from './constructs/ServiceConfigParameter.js';
 import { ServiceKey } from './constructs/ServiceKey.js';
 import { type EventBusChoice, TenantEventsRule } from './constructs/TenantEventsRule.js';
-import type { FunctionTimeSettings } from './functionTimeout.js';
 import { claimInstanceNames, type InstanceNames, instanceNames } from './instanceNames.js';
 import { checkTenantRef, grantInvoke, grantReadTenantSecret, type TenantAction, type TenantRef } from './tenantGrants.js';
-import { readTargetsDocument, type TargetsDocument } from '../functions/core/config/targetsDocument.js';
+import { readTargetsDocument } from '../functions/core/config/targetsDocument.js';
 import { ENV, TENANT_EVENT_DETAIL_TYPES } from '../functions/core/constants.js';
 
-export interface CanaryOptions {
-  /** Default `rate(1 hour)`. */
-  readonly schedule?: ScheduleExpression;
-  /** The target it probes. Default: the config's default target. */
-  readonly target?: string;
-}
-
-export interface DcrOnboardingProps {
-  /** The targets config (targetsDocument.ts), or the path of a JSON file holding it. */
-  readonly targets: TargetsDocument | string;
-  /**
-   * Prefix of the client secrets the function creates. Default: the document's, else `dcr/clients/`
-   * for the app's instance (id 'Default') and `dcr/<stack>-<path>/clients/` for any other.
-   */
-  readonly secretNamePrefix?: string;
-  /** Prefix of the IAT secrets the construct creates: `${prefix}${target}`. Default `dcr/iat/` (or per instance, as above). */
-  readonly initialAccessTokenSecretPrefix?: string;
-  /** Encrypts the client and IAT secrets. Default: a rotating key the construct creates. */
-  readonly encryptionKey?: IKey;
-  /** The tenant event bus: a bus, or a name to create or import. Default: create `dcr-onboarding` (per instance). */
-  readonly eventBus?: IEventBus | EventBusChoice;
-  /** The `source` of tenant events. Default `com.example.tenants`. */
-  readonly eventSource?: string;
-  /**
-   * Who may put tenant events on a bus the construct creates or is given: account ids or IAM role/user
-   * ARNs; every other principal, this account's included, is denied that `source`. Default: this
-   * account only. An imported bus's policy is its owner's to set.
-   */
-  readonly eventPublishers?: readonly string[];
-  /** The canary, or `false` for none. Default: every hour, on the default target. */
-  readonly canary?: CanaryOptions | false;
-  /** Where every alarm notifies, on ALARM and OK. Default: an encrypted topic the construct creates. */
-  readonly alarmTopic?: ITopic;
-  /** Subscribed to the alarm topic: e-mails, HTTPS endpoints, queues, functions. */
-  readonly alarmSubscriptions?: AlarmSubscriptions;
-  /** Default `INFO`. */
-  readonly logLevel?: LogLevel;
-  /** Concurrent executions reserved for the function (also its cap). Default 20. */
-  readonly reservedConcurrency?: number;
-  /** The function's provider and AWS timeouts, retry budget and claim wait. Default: the function's. */
-  readonly timeSettings?: FunctionTimeSettings;
-  /** Function timeout; synth refuses one shorter than the worst case of timeSettings. Default: that worst case. */
-  readonly functionTimeout?: Duration;
-  /** The onboarding lane (SQS) that tenant events and bulk imports go through. Defaults in OnboardingLane.ts. */
-  readonly onboardingLane?: OnboardingLaneSettings;
-  /**
-   * IAM role or user ARNs (patterns allowed, e.g. `arn:aws:iam::123456789012:role/dcr-readers/*`) that the
-   * resource policy of every new tenant secret lets read it besides the function. Principals given
-   * `grantReadTenantSecret` are added for their target. Default: none.
-   */
-  readonly tenantSecretReaders?: readonly string[];
-}
+export type { CanaryOptions, DcrOnboardingProps } from './DcrOnboardingProps.js';
 
 const DEFAULT_CANARY_SCHEDULE = 'rate(1 hour)';
 
