@@ -1,5 +1,4 @@
 import { ConfigurationError, TemporarilyUnavailableError, UpstreamError } from '../errors.js';
-import { JWT_BEARER_ASSERTION_TYPE, signClientAssertion } from '../idp/clientAssertion.js';
 import { clientCredentialsRequest } from '../idp/clientCredentialsRequest.js';
 import { readBoundedBody } from '../idp/readBoundedBody.js';
 import { classifyUpstreamFailure, parseErrorBody, retryAfterHeader } from '../idp/upstreamResponse.js';
@@ -86,28 +85,20 @@ function tokenRequest(credential: ClientCredentialsCredential, client: Registrat
       tokenRequestParams,
     );
   }
-  let assertion: string;
+  let request: ReturnType<typeof clientCredentialsRequest>;
   try {
-    assertion = signClientAssertion({
-      clientId: client.clientId,
-      audience: credential.tokenEndpoint,
-      privateJwk: client.privateJwk,
-      now: new Date(now()),
-    });
+    request = clientCredentialsRequest(
+      { client_id: client.clientId, private_key_jwk: client.privateJwk, token_endpoint_auth_method: 'private_key_jwt' },
+      tokenRequestParams,
+      { tokenEndpoint: credential.tokenEndpoint, now: new Date(now()) },
+    );
   } catch (error) {
     if (error instanceof ConfigurationError)
       throw new ConfigurationError(`${error.message} (registration client secret ${credential.secretId})`);
     throw new ConfigurationError(`registration client secret ${credential.secretId} holds a private_key_jwk that cannot sign`);
   }
-  rememberSecret(assertion);
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId });
-  if (credential.scope !== undefined) form.set('scope', credential.scope);
-  form.set('client_assertion_type', JWT_BEARER_ASSERTION_TYPE);
-  form.set('client_assertion', assertion);
-  return {
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: form.toString(),
-  };
+  rememberSecret(new URLSearchParams(request.body).get('client_assertion') ?? undefined);
+  return request;
 }
 
 function parseTokenAnswer(text: string): { token: string; tokenType?: string; expiresInSeconds?: number } | undefined {
