@@ -29,13 +29,16 @@ export async function registerTenant(request: RegistrationRequest, deps: UseCase
   try {
     const outcome = await register(request, target, deps);
     if (outcome.status === 'registered') {
-      await emitOutcome(deps, 'ClientRegistered', {
-        tenantId: outcome.tenantId,
-        target: target.name,
-        clientId: outcome.clientId,
-        secretArn: outcome.secretArn,
-      });
-      await announceReadiness(outcome, target, deps);
+      // Neither throws; started in this order, sent side by side (EventBridge keeps no order anyway).
+      await Promise.all([
+        emitOutcome(deps, 'ClientRegistered', {
+          tenantId: outcome.tenantId,
+          target: target.name,
+          clientId: outcome.clientId,
+          secretArn: outcome.secretArn,
+        }),
+        announceReadiness(outcome, target, deps),
+      ]);
     }
     return outcome;
   } catch (error) {
