@@ -108,8 +108,8 @@ describe('rotation', () => {
     // Act
     const response = await call('POST', '/registrations/rfc/rotating/rotate');
 
-    // Assess
-    expect(response.statusCode).toBe(200);
+    // Assess (the whole answer, so a failure shows its error body)
+    expect(response).toMatchObject({ statusCode: 200 });
     expect(body(response)).toMatchObject({ status: 'rotated', clientId: created.clientId });
     const current = await version(created.secretName, 'AWSCURRENT');
     expect(current.client_secret).not.toBe(old.client_secret);
